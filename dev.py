@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""One entry point for every chore, usable on a fresh clone with only Python and git.
+
+    python3 dev.py demo      # migrate an SQLite database, load the synthetic houses, serve :8000
+    python3 dev.py test      # run the whole test suite (pytest arguments may follow)
+    python3 dev.py lint      # ruff, mypy and the migrations check
+    python3 dev.py lock      # regenerate requirements/*.txt from requirements/*.in
+    python3 dev.py casusregie ARGS...   # any management command, e.g. `casusregie migrate`
+
+Each command first makes sure `.venv/` exists and holds exactly the pinned dependencies of
+requirements/app.txt and requirements/dev.txt (it reinstalls when those files change).
+Only the standard library is used here, because nothing else is installed yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("CASUSREGIE_VENV", ROOT / ".venv"))
+LOCKS = [ROOT / "requirements" / "app.txt", ROOT / "requirements" / "dev.txt"]
+STAMP = VENV / ".casusregie-lock-hash"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def say(message: str) -> None:
+    print(f"[dev.py] {message}", flush=True)
+
+
+def lock_hash() -> str:
+    digest = hashlib.sha256()
+    for path in [*LOCKS, ROOT / "pyproject.toml"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_venv() -> None:
+    wanted = lock_hash()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    if not (BIN / "python").exists():
+        say(f"creating virtual environment in {VENV}")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    say("installing pinned dependencies (first run downloads them; later runs skip this)")
+    pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
+    reqs = [arg for lock in LOCKS for arg in ("-r", str(lock))]
+    subprocess.run([*pip, "install", *reqs], check=True)
+    subprocess.run([*pip, "install", "--no-deps", "-e", str(ROOT)], check=True)
+    STAMP.write_text(wanted + "\n")
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> int:
+    return subprocess.run(args, cwd=ROOT, env={**os.environ, **(env or {})}).returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "lock":
+        ensure_venv()
+        for name in ("app", "dev"):
+            code = run(
+                [
+                    str(BIN / "pip-compile"),
+                    "-q",
+                    "--strip-extras",
+                    "--no-emit-index-url",
+                    "--no-emit-find-links",
+                    "-o",
+                    f"requirements/{name}.txt",
+                    f"requirements/{name}.in",
+                ]
+            )
+            if code:
+                return code
+        return 0
+    ensure_venv()
+    python = str(BIN / "python")
+    if command == "demo":
+        return run([str(BIN / "casusregie"), "demo", *rest], {"CASUSREGIE_ENV": "demo"})
+    if command == "test":
+        code = run([python, "-m", "pytest", *rest])
+        if code == 5:
+            say("pytest collected no tests: that is a failure")
+            return 1
+        return code
+    if command == "lint":
+        env = {"CASUSREGIE_ENV": "test"}
+        for step in (
+            [python, "-m", "ruff", "check", "."],
+            [python, "-m", "ruff", "format", "--check", "."],
+            [python, "-m", "mypy", "src"],
+            [str(BIN / "casusregie"), "makemigrations", "--check", "--dry-run"],
+        ):
+            say(" ".join(Path(step[0]).name if i == 0 else a for i, a in enumerate(step)))
+            code = run(step, env)
+            if code:
+                return code
+        return 0
+    if command == "casusregie":
+        return run([str(BIN / "casusregie"), *rest])
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,118 @@
+"""Users and their memberships: a user holds roles in organisations within houses."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from casusregie.houses.models import House, Organisation
+
+from .roles import ROLES_REQUIRING_2FA, Role
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email=(username or "").strip().lower())
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)  # None gives an unusable password (invite by reset link)
+        user.save()
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("full_name", "Systeembeheer")
+        return self.create_user(email, password, is_staff=True, is_superuser=True, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in. Their rights come from memberships, never from the user itself."""
+
+    # Stored in lower case (see UserManager and the forms), so a plain unique index is
+    # case-insensitive in practice and serves the login look-up.
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    # Part of the session hash: changing it ends every session of this user ("log out
+    # everywhere") without touching the password.
+    session_token = models.CharField(max_length=32, default=new_session_token, editable=False)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def get_session_auth_hash(self) -> str:
+        key_salt = "casusregie.accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_token}", algorithm="sha256"
+        ).hexdigest()
+
+    def requires_2fa(self) -> bool:
+        return self.memberships.filter(ended_at__isnull=True, role__in=ROLES_REQUIRING_2FA).exists()
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+
+class Membership(models.Model):
+    """One role of one user for one organisation in one house."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "house", "organisation", "role"],
+                condition=models.Q(ended_at__isnull=True),
+                name="membership_role_once_while_active",
+            ),
+        ]
+        indexes = [models.Index(fields=["house", "role"], name="membership_house_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organisation} ({self.house})"

@@ -1,0 +1,417 @@
+"""Django settings for Casusregie, read from environment variables only.
+
+Every variable is declared with a help text (see `env.py`); `docs/configuration.md` is generated
+from these declarations. Four environments exist:
+
+- ``production`` (the default): a strong SECRET_KEY is required, DEBUG must be off, cookies are
+  secure and HSTS is sent;
+- ``demo``: synthetic data on SQLite with a generated key and a visible demo banner;
+- ``development``: like demo, for working on the code;
+- ``test``: what the test suite uses.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+from .env import REQUIRED, ConfigurationError, Env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = Env(os.environ)
+
+ENVIRONMENT = env.choice(
+    "CASUSREGIE_ENV",
+    "production",
+    ("production", "demo", "development", "test"),
+    help="Omgeving: `production` (streng), `demo` (synthetische gegevens, demobanner), "
+    "`development` of `test`.",
+)
+PRODUCTION = ENVIRONMENT == "production"
+DEMO = ENVIRONMENT == "demo"
+
+DATA_DIR = Path(
+    env.text(
+        "CASUSREGIE_DATA_DIR",
+        "var",
+        help="Map voor de SQLite-database en de gegenereerde demo-sleutel (relatief aan de "
+        "werkmap).",
+    )
+).resolve()
+
+# --- Security -------------------------------------------------------------------------------
+
+env.group = "Beveiliging / Security"
+_INSECURE_MARKERS = ("insecure", "changeme", "change-me", "secret", "demo", "test", "password")
+
+
+def _secret_key() -> str:
+    if PRODUCTION:
+        key = env.text(
+            "SECRET_KEY",
+            REQUIRED,
+            help="Geheime sleutel voor sessies en tokens. In productie verplicht: minstens 50 "
+            "tekens, minstens 10 verschillende, zonder woorden als 'insecure' of 'secret'. "
+            "Buiten productie wordt een sleutel gegenereerd in `CASUSREGIE_DATA_DIR`.",
+        )
+        lowered = key.lower()
+        if (
+            len(key) < 50
+            or len(set(key)) < 10
+            or any(marker in lowered for marker in _INSECURE_MARKERS)
+        ):
+            raise ConfigurationError(
+                "SECRET_KEY",
+                "deze sleutel is onveilig: gebruik minstens 50 willekeurige tekens, bijvoorbeeld "
+                "uit `python3 -c 'import secrets; print(secrets.token_urlsafe(64))'`",
+                "this key is insecure: use at least 50 random characters, for example from "
+                "`python3 -c 'import secrets; print(secrets.token_urlsafe(64))'`",
+            )
+        return str(key)
+    given = env.text("SECRET_KEY", help="(zie boven)")
+    if given:
+        return str(given)
+    if ENVIRONMENT == "test":
+        return "test-only-key-" + "x" * 40
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env.flag(
+    "DEBUG",
+    False,
+    help="Django-debugmodus met uitgebreide foutpagina's. Nooit in productie: dan weigert de "
+    "applicatie te starten.",
+)
+if PRODUCTION and DEBUG:
+    raise ConfigurationError(
+        "DEBUG",
+        "DEBUG=true is niet toegestaan in productie (CASUSREGIE_ENV=production)",
+        "DEBUG=true is not allowed in production (CASUSREGIE_ENV=production)",
+    )
+ALLOWED_HOSTS = env.items(
+    "ALLOWED_HOSTS",
+    ["127.0.0.1", "localhost"],
+    help="Hostnamen waarop de applicatie antwoordt, gescheiden door komma's.",
+)
+BASE_URL = env.text(
+    "CASUSREGIE_BASE_URL",
+    "http://127.0.0.1:8000",
+    help="Adres waarop gebruikers de applicatie bereiken (zonder / aan het eind); gebruikt "
+    "voor links in e-mails zoals uitnodigingen.",
+).rstrip("/")
+CSRF_TRUSTED_ORIGINS = env.items(
+    "CSRF_TRUSTED_ORIGINS",
+    [],
+    help="Volledige origins (https://host) die formulieren mogen posten, als de applicatie "
+    "achter een proxy op een andere host draait.",
+)
+REQUIRE_2FA = env.flag(
+    "CASUSREGIE_REQUIRE_2FA",
+    ENVIRONMENT != "demo",
+    help="Tweestapsverificatie (TOTP) verplicht voor elke rol die persoonsgegevens kan zien. "
+    "Alleen de demo zet dit standaard uit (met een zichtbare demobanner). Standaard: aan, "
+    "behalve in de demo.",
+)
+if PRODUCTION and not REQUIRE_2FA:
+    raise ConfigurationError(
+        "CASUSREGIE_REQUIRE_2FA",
+        "tweestapsverificatie mag in productie niet uit",
+        "two-factor authentication cannot be switched off in production",
+    )
+SESSION_IDLE_MINUTES = env.integer(
+    "CASUSREGIE_SESSION_IDLE_MINUTES",
+    30,
+    minimum=1,
+    help="Na zoveel minuten zonder activiteit wordt een gebruiker uitgelogd.",
+)
+SESSION_COOKIE_AGE = (
+    60
+    * env.integer(
+        "CASUSREGIE_SESSION_MAX_HOURS",
+        10,
+        minimum=1,
+        help="Een sessie verloopt hoe dan ook na zoveel uur (een werkdag).",
+    )
+    * 60
+)
+LOGIN_FAILURE_LIMIT = env.integer(
+    "CASUSREGIE_LOGIN_FAILURE_LIMIT",
+    5,
+    minimum=1,
+    help="Na zoveel mislukte inlogpogingen op één account wordt het tijdelijk geblokkeerd.",
+)
+LOGIN_LOCKOUT_MINUTES = env.integer(
+    "CASUSREGIE_LOGIN_LOCKOUT_MINUTES",
+    15,
+    minimum=1,
+    help="Zo lang blijft een geblokkeerd account dicht.",
+)
+SECURE_HSTS_SECONDS = env.integer(
+    "CASUSREGIE_HSTS_SECONDS",
+    31536000 if PRODUCTION else 0,
+    help="Max-age van de Strict-Transport-Security-header. Standaard een jaar in productie, "
+    "0 (uit) elders.",
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_SSL_REDIRECT = env.flag(
+    "CASUSREGIE_SSL_REDIRECT",
+    False,
+    help="Stuur http-verzoeken door naar https. Zet aan als er geen proxy is die dat doet.",
+)
+if env.flag(
+    "CASUSREGIE_BEHIND_TLS_PROXY",
+    False,
+    help="De applicatie draait achter een proxy die TLS afhandelt en "
+    "`X-Forwarded-Proto: https` meestuurt.",
+):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_NAME = "casusregie_session"
+CSRF_COOKIE_NAME = "casusregie_csrf"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
+
+# --- Application ------------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_htmx",
+    "axes",
+    "csp",
+    "casusregie.web",
+    "casusregie.houses",
+    "casusregie.accounts",
+    "casusregie.privacy",
+    "casusregie.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "casusregie.web.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "casusregie.accounts.middleware.IdleTimeoutMiddleware",
+    "casusregie.accounts.middleware.TwoFactorMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "casusregie.urls"
+WSGI_APPLICATION = "casusregie.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "casusregie.web.context.shell",
+            ],
+        },
+    }
+]
+
+# --- Database ---------------------------------------------------------------------------------
+
+env.group = "Database"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.text(
+            "DATABASE_URL",
+            f"sqlite:///{DATA_DIR / 'casusregie.sqlite3'}",
+            help="Database als URL: `sqlite:///pad/naar/bestand.sqlite3` (ingebed, voor de demo) "
+            "of `postgres://gebruiker:wachtwoord@host:5432/naam` (productie). Standaard: SQLite "
+            "in `CASUSREGIE_DATA_DIR`.",
+        ),
+        conn_max_age=env.integer(
+            "CASUSREGIE_DB_CONN_MAX_AGE",
+            60,
+            help="Seconden dat een databaseverbinding hergebruikt wordt (0 = per verzoek).",
+        ),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL; "
+        "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"].setdefault("TEST", {})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication ---------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "casusregie.accounts.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "casusregie.accounts.lockout.attempted_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# Lock the account, not the address: partner staff reach the house from shared government
+# networks behind one NAT address, so an IP lockout would lock out a whole police district
+# (docs/decisions/0005-login-security.md).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+OTP_TOTP_ISSUER = "Casusregie"
+
+# --- E-mail -----------------------------------------------------------------------------------
+
+env.group = "E-mail"
+EMAIL_HOST = env.text(
+    "EMAIL_HOST",
+    "",
+    help="SMTP-server voor uitgaande mail (wachtwoordherstel, uitnodigingen). Leeg: mails "
+    "worden naar de console geschreven (alleen buiten productie zinvol).",
+)
+EMAIL_PORT = env.integer("EMAIL_PORT", 587, help="Poort van de SMTP-server.")
+EMAIL_HOST_USER = env.text("EMAIL_HOST_USER", "", help="Gebruikersnaam voor de SMTP-server.")
+EMAIL_HOST_PASSWORD = env.text("EMAIL_HOST_PASSWORD", "", help="Wachtwoord voor de SMTP-server.")
+EMAIL_USE_TLS = env.flag("EMAIL_USE_TLS", True, help="STARTTLS gebruiken naar de SMTP-server.")
+DEFAULT_FROM_EMAIL = env.text(
+    "DEFAULT_FROM_EMAIL",
+    "Casusregie <noreply@casusregie.invalid>",
+    help="Afzender van mails die de applicatie verstuurt.",
+)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_TIMEOUT = 10
+
+# --- Language and time ------------------------------------------------------------------------
+
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -----------------------------------------------------------------------------
+
+env.group = "Bestanden / Files"
+STATIC_URL = "/static/"
+_static_root = Path(
+    env.text(
+        "CASUSREGIE_STATIC_ROOT",
+        str(DATA_DIR / "static"),
+        help="Map waarin `casusregie serve` de statische bestanden verzamelt (alleen in "
+        "productie; elders serveert de applicatie ze rechtstreeks uit de broncode).",
+    )
+)
+# Outside production WhiteNoise serves straight from the app folders (WHITENOISE_USE_FINDERS).
+STATIC_ROOT = _static_root if PRODUCTION else None
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- Logging ----------------------------------------------------------------------------------
+
+env.group = "Logging"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {
+        "handlers": ["console"],
+        "level": env.choice(
+            "CASUSREGIE_LOG_LEVEL",
+            "info",
+            ("debug", "info", "warning", "error"),
+            help="Niveau van de technische logregels (nooit persoonsgegevens).",
+        ).upper(),
+    },
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+MESSAGE_TAGS = {10: "info", 20: "info", 25: "ok", 30: "warning", 40: "error"}

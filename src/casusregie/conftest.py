@@ -1,0 +1,140 @@
+"""The fixed test cast (docs/testing.md) shared by every test.
+
+House A ("Heuvelland-test", MB-style) has three partner organisations besides its own staff:
+A (police), B (housing corporation) and C (mental health). House B is another house with its
+own organisation. The cast: the process director, a participant of A, of B and of C, the
+functional administrator of house A, a user of the other house, and an anonymous visitor.
+Later issues put A and B in a case and leave C out of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casusregie.accounts.models import Membership, User
+from casusregie.accounts.roles import Role
+from casusregie.houses.models import (
+    GovernanceForm,
+    House,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    Ring,
+)
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 - synthetic test accounts
+
+
+@dataclass
+class Cast:
+    house: House
+    other_house: House
+    staff: Organisation
+    org_a: Organisation
+    org_b: Organisation
+    org_c: Organisation
+    other_org: Organisation
+    process_director: User
+    participant_a: User
+    participant_b: User
+    participant_c: User
+    admin: User
+    other_house_user: User
+
+    def members(self) -> dict[str, User]:
+        return {
+            "process_director": self.process_director,
+            "participant_a": self.participant_a,
+            "participant_b": self.participant_b,
+            "participant_c": self.participant_c,
+            "admin": self.admin,
+            "other_house_user": self.other_house_user,
+        }
+
+
+def make_user(email: str, name: str, house: House, org: Organisation, role: Role) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, full_name=name)
+    Membership.objects.create(user=user, house=house, organisation=org, role=role)
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return user
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    house = House.objects.create(
+        name="ZVH Heuvelland-test",
+        slug="heuvelland-test",
+        region="Heuvelland",
+        governance_form=GovernanceForm.LEAD,
+    )
+    other_house = House.objects.create(
+        name="ZVH Duinstreek-test",
+        slug="duinstreek-test",
+        region="Duinstreek",
+        governance_form=GovernanceForm.NAO,
+    )
+    staff = Organisation.objects.create(
+        name="ZVH Heuvelland-test team", kind=OrganisationKind.HOUSE_STAFF
+    )
+    org_a = Organisation.objects.create(
+        name="Politie Heuvelland-test", kind=OrganisationKind.POLICE
+    )
+    org_b = Organisation.objects.create(
+        name="Woonstichting Heuvelland-test", kind=OrganisationKind.HOUSING
+    )
+    org_c = Organisation.objects.create(
+        name="GGZ Heuvelland-test", kind=OrganisationKind.MENTAL_HEALTH
+    )
+    other_org = Organisation.objects.create(
+        name="Politie Duinstreek-test", kind=OrganisationKind.POLICE
+    )
+    Partnership.objects.create(house=house, organisation=staff, ring=Ring.CORE)
+    for org in (org_a, org_b, org_c):
+        Partnership.objects.create(house=house, organisation=org, ring=Ring.KEY)
+    Partnership.objects.create(house=other_house, organisation=other_org, ring=Ring.KEY)
+    return Cast(
+        house=house,
+        other_house=other_house,
+        staff=staff,
+        org_a=org_a,
+        org_b=org_b,
+        org_c=org_c,
+        other_org=other_org,
+        process_director=make_user(
+            "pr@test.invalid", "Paula Regisseur", house, staff, Role.PROCESS_DIRECTOR
+        ),
+        participant_a=make_user(
+            "a@test.invalid", "Arie Agent", house, org_a, Role.PARTNER_PARTICIPANT
+        ),
+        participant_b=make_user(
+            "b@test.invalid", "Bea Woning", house, org_b, Role.PARTNER_PARTICIPANT
+        ),
+        participant_c=make_user(
+            "c@test.invalid", "Cor Zorg", house, org_c, Role.PARTNER_PARTICIPANT
+        ),
+        admin=make_user("beheer@test.invalid", "Bert Beheer", house, staff, Role.FUNCTIONAL_ADMIN),
+        other_house_user=make_user(
+            "ander@test.invalid", "Olga Ander", other_house, other_org, Role.PARTNER_PARTICIPANT
+        ),
+    )
+
+
+def verified_client(user: User) -> Client:
+    """A client logged in as `user` who has passed two-factor verification."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def as_user() -> Any:
+    return verified_client

@@ -1,0 +1,80 @@
+"""The demo houses: two configurations, realistic sizes, every role, working logins."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from casusregie.accounts.models import Membership, User
+from casusregie.accounts.roles import Role
+from casusregie.demo import data
+from casusregie.houses.models import House, Organisation, Partnership, Ring
+
+
+@pytest.fixture
+def demo(db: None) -> dict:
+    lines: list[str] = []
+    logins = data.load(progress=lines.append)
+    return {"logins": logins, "progress": lines}
+
+
+def test_two_houses_with_their_own_way_of_working(demo: dict) -> None:
+    nhn = House.objects.get(slug="duinstreek")
+    mb = House.objects.get(slug="heuvelland")
+    assert nhn.governance_form == "nao"
+    assert nhn.referral_rights == "stuck_covenant_partners"
+    assert nhn.invitee_choice == "referrer"
+    assert not nhn.may_take_cases
+    assert mb.governance_form == "lead"
+    assert mb.referral_rights == "any_partner"
+    assert mb.has_triage_team
+    assert mb.may_take_cases
+    assert nhn.care_form_recipient.kind == "veilig_thuis"
+
+
+def test_sizes_and_rings(demo: dict) -> None:
+    for house in House.objects.all():
+        partnerships = Partnership.objects.filter(house=house)
+        assert 22 <= partnerships.count() <= 28
+        assert {p.ring for p in partnerships} == set(Ring.values)
+        people = User.objects.filter(memberships__house=house).distinct().count()
+        assert 70 <= people <= 95
+        assert set(Membership.objects.filter(house=house).values_list("role", flat=True)) == set(
+            Role.values
+        )
+    # Regional organisations take part in both houses.
+    shared = Organisation.objects.filter(partnerships__house__slug="duinstreek").filter(
+        partnerships__house__slug="heuvelland"
+    )
+    assert shared.count() >= 3
+
+
+def test_progress_is_reported(demo: dict) -> None:
+    assert len(demo["progress"]) >= 4
+    assert any("organisaties" in line for line in demo["progress"])
+
+
+def test_printed_logins_work(demo: dict) -> None:
+    for rows in demo["logins"].values():
+        for _label, email in rows:
+            assert User.objects.filter(email=email).exists(), email
+    email = demo["logins"]["Zorg- en Veiligheidshuis Heuvelland"][0][1]
+    client = Client()
+    response = client.post("/inloggen/", {"username": email, "password": data.DEMO_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_all_addresses_are_reserved_fake_domains(demo: dict) -> None:
+    assert not User.objects.exclude(email__endswith=".demo.invalid").exists()
+
+
+def test_loading_is_deterministic(db: None) -> None:
+    data.load(progress=lambda _line: None)
+    first = sorted(User.objects.values_list("full_name", flat=True))
+    Membership.objects.all().delete()
+    Partnership.objects.all().delete()
+    House.objects.all().delete()
+    User.objects.all().delete()
+    Organisation.objects.all().delete()
+    data.load(progress=lambda _line: None)
+    assert sorted(User.objects.values_list("full_name", flat=True)) == first

@@ -1,0 +1,343 @@
+"""State changes of houses, organisations and memberships.
+
+Each action validates, changes, writes the audit trail and queues side effects (e-mail) with
+`transaction.on_commit`, all in one transaction. Views and the CLI call these; only the
+demo loader writes its synthetic rows in bulk without them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from casusregie.accounts.models import Membership, User
+from casusregie.accounts.roles import Role
+from casusregie.privacy.audit import record_change
+
+from .models import House, Organisation, Partnership
+
+HOUSE_SETTING_FIELDS = (
+    "name",
+    "region",
+    "governance_form",
+    "referral_rights",
+    "invitee_choice",
+    "has_triage_team",
+    "may_take_cases",
+    "care_form_recipient",
+    "escalation_ladder",
+    "reminder_days_before_deadline",
+    "overdue_reminder_every_days",
+    "retention_case_years",
+    "retention_declined_referral_months",
+    "retention_signal_days",
+    "retention_log_years",
+)
+ORGANISATION_FIELDS = ("name", "kind", "expertise", "email", "phone", "address")
+
+
+def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in fields:
+        value = getattr(obj, field)
+        values[field] = value.pk if hasattr(value, "pk") else value
+    return values
+
+
+def organisation_name_taken(name: str, *, exclude_pk: int | None = None) -> bool:
+    query = Organisation.objects.filter(name__iexact=name.strip())
+    if exclude_pk is not None:
+        query = query.exclude(pk=exclude_pk)
+    return query.exists()
+
+
+@transaction.atomic
+def do_add_organisation(
+    house: House,
+    *,
+    name: str,
+    kind: str,
+    ring: str,
+    covenant_signatory: bool,
+    expertise: list[str] | None = None,
+    email: str = "",
+    phone: str = "",
+    address: str = "",
+    actor: Any,
+) -> Partnership:
+    """Create a partner organisation and make it a partner of this house."""
+    name = name.strip()
+    if organisation_name_taken(name):
+        raise ValidationError({"name": _("An organisation with this name already exists.")})
+    organisation = Organisation.objects.create(
+        name=name,
+        kind=kind,
+        expertise=list(expertise or []),
+        email=email,
+        phone=phone,
+        address=address,
+    )
+    partnership = Partnership.objects.create(
+        house=house, organisation=organisation, ring=ring, covenant_signatory=covenant_signatory
+    )
+    record_change(
+        actor=actor,
+        action="add_organisation",
+        obj=partnership,
+        house=house,
+        after={
+            **_snapshot(organisation, ORGANISATION_FIELDS),
+            "ring": ring,
+            "covenant_signatory": covenant_signatory,
+        },
+    )
+    return partnership
+
+
+@transaction.atomic
+def do_join_house(
+    house: House, organisation: Organisation, *, ring: str, covenant_signatory: bool, actor: Any
+) -> Partnership:
+    """Make an existing organisation a partner of one more house."""
+    if Partnership.objects.filter(house=house, organisation=organisation).exists():
+        raise ValidationError(_("This organisation is already a partner of this house."))
+    partnership = Partnership.objects.create(
+        house=house, organisation=organisation, ring=ring, covenant_signatory=covenant_signatory
+    )
+    record_change(
+        actor=actor,
+        action="join_house",
+        obj=partnership,
+        house=house,
+        after={
+            "organisation": organisation.pk,
+            "ring": ring,
+            "covenant_signatory": covenant_signatory,
+        },
+    )
+    return partnership
+
+
+@transaction.atomic
+def do_update_partnership(
+    partnership: Partnership, *, changes: dict[str, Any], actor: Any
+) -> Partnership:
+    """Change an organisation's details and its ring and covenant status in this house.
+
+    Organisation-wide fields (name, kind) change for every house the organisation is in, so
+    they may only change while it is a partner of this house alone.
+    """
+    organisation = partnership.organisation
+    shared = organisation.partnerships.exclude(pk=partnership.pk).exists()
+    if shared and (
+        changes.get("name", organisation.name) != organisation.name
+        or changes.get("kind", organisation.kind) != organisation.kind
+    ):
+        raise ValidationError(
+            _(
+                "This organisation also takes part in another house; its name and kind cannot "
+                "be changed here."
+            )
+        )
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if organisation_name_taken(changes["name"], exclude_pk=organisation.pk):
+            raise ValidationError({"name": _("An organisation with this name already exists.")})
+    before = {
+        **_snapshot(organisation, ORGANISATION_FIELDS),
+        **_snapshot(partnership, ("ring", "covenant_signatory")),
+    }
+    org_fields = [f for f in ORGANISATION_FIELDS if f in changes]
+    for field in org_fields:
+        setattr(organisation, field, changes[field])
+    if org_fields:
+        organisation.save(update_fields=org_fields)
+    partnership_fields = [f for f in ("ring", "covenant_signatory") if f in changes]
+    for field in partnership_fields:
+        setattr(partnership, field, changes[field])
+    if partnership_fields:
+        partnership.save(update_fields=partnership_fields)
+    after = {
+        **_snapshot(organisation, ORGANISATION_FIELDS),
+        **_snapshot(partnership, ("ring", "covenant_signatory")),
+    }
+    record_change(
+        actor=actor,
+        action="update_partnership",
+        obj=partnership,
+        house=partnership.house,
+        before=before,
+        after=after,
+    )
+    return partnership
+
+
+def _check_partner(house: House, organisation: Organisation) -> None:
+    if not Partnership.objects.filter(house=house, organisation=organisation).exists():
+        raise ValidationError(
+            {"organisation": _("This organisation is not a partner of this house.")}
+        )
+
+
+@transaction.atomic
+def do_add_membership(
+    user: User, house: House, organisation: Organisation, role: str, *, actor: Any
+) -> Membership:
+    _check_partner(house, organisation)
+    if (
+        Membership.objects.active()
+        .filter(user=user, house=house, organisation=organisation, role=role)
+        .exists()
+    ):
+        raise ValidationError(
+            {"role": _("This person already holds this role for this organisation in this house.")}
+        )
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user, house=house, organisation=organisation, role=role
+            )
+    except IntegrityError:  # a concurrent request added the same role a moment earlier
+        raise ValidationError(
+            {"role": _("This person already holds this role for this organisation in this house.")}
+        ) from None
+    record_change(
+        actor=actor,
+        action="add_membership",
+        obj=membership,
+        house=house,
+        after={"user": user.pk, "organisation": organisation.pk, "role": role},
+    )
+    return membership
+
+
+def _send_invitation(user_pk: int) -> None:
+    """E-mail a new user a link to choose their first password (valid PASSWORD_RESET_TIMEOUT).
+
+    Django's password-reset form skips accounts without a usable password, which is exactly
+    what a new account is, so the invitation builds the same signed link itself.
+    """
+    user = User.objects.get(pk=user_pk)
+    context = {
+        "user": user,
+        "link": settings.BASE_URL
+        + reverse(
+            "accounts:password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        ),
+    }
+    subject = render_to_string("accounts/invitation_subject.txt", context).strip()
+    body = render_to_string("accounts/invitation_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@transaction.atomic
+def do_add_person(
+    house: House,
+    *,
+    email: str,
+    full_name: str,
+    organisation: Organisation,
+    role: str,
+    actor: Any,
+) -> tuple[User, Membership, bool]:
+    """Give a person a role in this house, creating their account if it does not exist yet.
+
+    A new account gets no password: the person receives an e-mail with a link to choose one.
+    Returns the user, the membership and whether the account was created.
+    """
+    _check_partner(house, organisation)
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if user is None:
+        user = User.objects.create_user(email=email, full_name=full_name.strip())
+        record_change(
+            actor=actor,
+            action="create_user",
+            obj=user,
+            house=house,
+            after={"email": email, "full_name": user.full_name},
+        )
+        transaction.on_commit(lambda: _send_invitation(user.pk))
+    membership = do_add_membership(user, house, organisation, role, actor=actor)
+    return user, membership, created
+
+
+@transaction.atomic
+def do_end_membership(membership: Membership, *, actor: Any, reason: str = "") -> Membership:
+    if membership.ended_at is not None:
+        raise ValidationError(_("This role has already ended."))
+    if (
+        membership.role == Role.FUNCTIONAL_ADMIN
+        and not Membership.objects.active()
+        .filter(house=membership.house, role=Role.FUNCTIONAL_ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            _("This is the last functional administrator of the house; add another one first.")
+        )
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["ended_at"])
+    record_change(
+        actor=actor,
+        action="end_membership",
+        obj=membership,
+        house=membership.house,
+        before={"ended_at": None},
+        after={"ended_at": membership.ended_at.isoformat()},
+        reason=reason,
+    )
+    return membership
+
+
+@transaction.atomic
+def do_update_house_settings(house: House, *, changes: dict[str, Any], actor: Any) -> House:
+    fields = [f for f in HOUSE_SETTING_FIELDS if f in changes]
+    # A bound ModelForm has already changed `house` in memory: read "before" from the database.
+    before = _snapshot(House.objects.select_for_update().get(pk=house.pk), tuple(fields))
+    for field in fields:
+        setattr(house, field, changes[field])
+    house.full_clean(exclude=["slug"])
+    house.save(update_fields=fields)
+    record_change(
+        actor=actor,
+        action="update_house_settings",
+        obj=house,
+        house=house,
+        before=before,
+        after=_snapshot(house, tuple(fields)),
+    )
+    return house
+
+
+@transaction.atomic
+def do_create_house(
+    *, name: str, slug: str, region: str, governance_form: str, actor: Any = None, **choices: Any
+) -> House:
+    house = House(name=name, slug=slug, region=region, governance_form=governance_form, **choices)
+    house.full_clean()
+    house.save()
+    record_change(
+        actor=actor,
+        action="create_house",
+        obj=house,
+        house=house,
+        after={"name": name, "slug": slug, "region": region, "governance_form": governance_form},
+    )
+    return house

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from casusregie.accounts.roles import Role
+
+from .actions import HOUSE_SETTING_FIELDS, organisation_name_taken
+from .domains import LifeDomain
+from .models import House, Organisation, OrganisationKind, Ring, validate_escalation_ladder
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of organisation"), choices=OrganisationKind.choices)
+    ring = forms.ChoiceField(
+        label=_("Ring in this house"),
+        choices=Ring.choices,
+        help_text=_(
+            "Core: the house's own staff. Key partner: structurally involved. "
+            "Flexible shell: called in when a case needs them."
+        ),
+    )
+    covenant_signatory = forms.BooleanField(
+        label=_("Has signed the covenant of this house"), required=False, initial=True
+    )
+    expertise = forms.MultipleChoiceField(
+        label=_("Domains of expertise"),
+        choices=LifeDomain.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    email = forms.EmailField(label=_("General e-mail address"), required=False)
+    phone = forms.CharField(label=_("Telephone"), max_length=30, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        if not name:
+            raise ValidationError(_("Enter a name."))
+        if organisation_name_taken(
+            name, exclude_pk=self.organisation.pk if self.organisation else None
+        ):
+            raise ValidationError(_("An organisation with this name already exists."))
+        return name
+
+
+class MembershipForm(forms.Form):
+    """A role for one of this house's partner organisations."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args: Any, house: House, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organisation.objects.filter(partnerships__house=house).order_by("name")
+
+
+class PersonForm(MembershipForm):
+    email = forms.EmailField(
+        label=_("Work e-mail address"),
+        help_text=_(
+            "If this person already has an account (for example in another house), "
+            "the role is added to that account."
+        ),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    field_order = ["email", "full_name", "organisation", "role"]
+
+
+class EndMembershipForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        help_text=_("For example: changed jobs, left the organisation."),
+    )
+
+
+class EscalationLadderField(forms.CharField):
+    """One level a line: `days | title`, e.g. `7 | House manager calls the partner's manager`."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(f"{step['after_days']} | {step['title']}" for step in value)
+        if isinstance(value, str) and value.startswith("["):
+            try:
+                return self.prepare_value(json.loads(value))
+            except (ValueError, TypeError, KeyError):
+                return value
+        return value
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value) or ""
+        steps = []
+        for number, line in enumerate([ln for ln in text.splitlines() if ln.strip()], start=1):
+            days, sep, title = line.partition("|")
+            if not sep:
+                raise ValidationError(
+                    _("Line %(number)s: write the number of days, a vertical bar and the title."),
+                    params={"number": number},
+                )
+            try:
+                after_days = int(days.strip())
+            except ValueError:
+                raise ValidationError(
+                    _("Line %(number)s: '%(days)s' is not a whole number of days."),
+                    params={"number": number, "days": days.strip()},
+                ) from None
+            steps.append({"level": number, "title": title.strip(), "after_days": after_days})
+        validate_escalation_ladder(steps)
+        return steps
+
+
+class HouseSettingsForm(forms.ModelForm):
+    escalation_ladder = EscalationLadderField(
+        label=_("Escalation ladder"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One level per line: days after the deadline | who acts. "
+            "Example: 7 | House manager calls the partner's manager"
+        ),
+    )
+
+    class Meta:
+        model = House
+        fields = list(HOUSE_SETTING_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["care_form_recipient"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organisation.objects.filter(partnerships__house=self.instance)

@@ -1,0 +1,87 @@
+"""THE access policy: for a user and a kind of object, which rows may they see?
+
+Each function returns a queryset filtered by one SQL predicate, so list pages stay one query
+whatever their size. Views never query protected models directly; they call these functions
+(or the `access_*` gates, which answer "not found" for both missing and forbidden objects).
+
+This first part covers houses, organisations and users. The case-level policy (participation
+and audience) joins it in the privacy issue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from casusregie.accounts.models import Membership, User
+from casusregie.accounts.roles import Role
+from casusregie.houses.models import House, Organisation, Partnership
+
+
+def _memberships(user: Any) -> QuerySet[Membership]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Membership.objects.none()
+    return Membership.objects.active().filter(user=user)
+
+
+def houses_visible_to(user: Any) -> QuerySet[House]:
+    """Houses in which the user holds at least one active membership."""
+    return House.objects.filter(Exists(_memberships(user).filter(house=OuterRef("pk"))))
+
+
+def access_house(user: Any, slug: str, *, roles: tuple[Role, ...] = ()) -> House:
+    """The house with this slug if the user is a member (with one of `roles`, when given)."""
+    memberships = _memberships(user).filter(house=OuterRef("pk"))
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    house = House.objects.filter(Exists(memberships), slug=slug).first()
+    if house is None:
+        raise Http404
+    return house
+
+
+def has_role(user: Any, house: House, *roles: Role) -> bool:
+    return _memberships(user).filter(house=house, role__in=roles).exists()
+
+
+def partnerships_visible_to(user: Any, house: House) -> QuerySet[Partnership]:
+    """The partner organisations of a house, for its members only."""
+    return Partnership.objects.filter(
+        Exists(_memberships(user).filter(house=OuterRef("house"))), house=house
+    ).select_related("organisation")
+
+
+def organisations_visible_to(user: Any) -> QuerySet[Organisation]:
+    """Organisations that are a partner in at least one house the user belongs to."""
+    member_houses = _memberships(user).values("house")
+    return Organisation.objects.filter(
+        Exists(Partnership.objects.filter(organisation=OuterRef("pk"), house__in=member_houses))
+    )
+
+
+def users_visible_to(user: Any, house: House) -> QuerySet[User]:
+    """People with an active membership in a house the requesting user belongs to."""
+    if not _memberships(user).filter(house=house).exists():
+        return User.objects.none()
+    return User.objects.filter(
+        Exists(Membership.objects.active().filter(user=OuterRef("pk"), house=house))
+    )
+
+
+def memberships_visible_to(user: Any, house: House) -> QuerySet[Membership]:
+    return (
+        Membership.objects.active()
+        .filter(Exists(_memberships(user).filter(house=OuterRef("house"))), house=house)
+        .select_related("user", "organisation")
+    )
+
+
+def memberships_of(user: Any) -> QuerySet[Membership]:
+    """The user's own active memberships, for their home and account pages."""
+    return (
+        _memberships(user)
+        .select_related("house", "organisation")
+        .order_by("house__name", "organisation__name", "role")
+    )

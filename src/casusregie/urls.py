@@ -1,0 +1,14 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("casusregie.web.urls")),
+    path("", include("casusregie.accounts.urls")),
+    path("huizen/", include("casusregie.houses.urls")),
+    path("taal/", set_language, name="set_language"),
+]
+
+handler404 = "casusregie.web.views.not_found"
+handler500 = "casusregie.web.views.server_error"
+handler403 = "casusregie.web.views.forbidden"
+handler400 = "casusregie.web.views.bad_request"
