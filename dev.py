@@ -92,7 +92,7 @@ def main(argv: list[str]) -> int:
             return 1
         return code
     if command == "lint":
-        env = {"CASUSREGIE_ENV": "test"}
+        env = {"CASUSREGIE_ENV": "test", "DATABASE_URL": "sqlite://:memory:"}
         for step in (
             [python, "-m", "ruff", "check", "."],
             [python, "-m", "ruff", "format", "--check", "."],

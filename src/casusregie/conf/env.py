@@ -103,7 +103,7 @@ class Env:
         return [item.strip() for item in raw.split(",") if item.strip()]
 
     def choice(self, name: str, default: str, choices: tuple[str, ...], *, help: str) -> str:
-        raw = self._declare(name, " | ".join(choices), default, help)
+        raw = self._declare(name, "keuze: " + ", ".join(choices), default, help)
         value = default if raw is None else raw.strip().lower()
         if value not in choices:
             raise ConfigurationError(

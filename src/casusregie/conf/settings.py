@@ -73,7 +73,7 @@ def _secret_key() -> str:
                 "`python3 -c 'import secrets; print(secrets.token_urlsafe(64))'`",
             )
         return str(key)
-    given = env.text("SECRET_KEY", help="(zie boven)")
+    given = env.text("SECRET_KEY", help="(see above)")
     if given:
         return str(given)
     if ENVIRONMENT == "test":

@@ -1,20 +1,45 @@
-"""`casusregie config_docs`: write docs/configuration.md from the settings' declarations."""
+"""`casusregie config_docs`: write docs/configuration.md from the settings' declarations.
 
+The document shows the *production* defaults whatever environment runs this command: the
+settings are read in a clean child process with `CASUSREGIE_ENV=production` and a throw-away
+key, so the output is the same on every machine.
+"""
+
+import os
+import secrets
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from casusregie.conf.env import render_markdown
-
 DEFAULT_PATH = Path(settings.BASE_DIR).parent.parent / "docs" / "configuration.md"
+
+_RENDER = (
+    "from casusregie.conf import settings as s; from casusregie.conf.env import render_markdown;"
+    "import sys; sys.stdout.write(render_markdown(s.env.declared))"
+)
 
 
 def current_text() -> str:
-    from casusregie.conf import settings as settings_module
-
-    return render_markdown(settings_module.env.declared)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CASUSREGIE_", "DJANGO_", "DATABASE_URL", "EMAIL_", "DEBUG"))
+        and key not in {"SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DEFAULT_FROM_EMAIL"}
+    }
+    env.update({"CASUSREGIE_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(64)})
+    result = subprocess.run(
+        [sys.executable, "-c", _RENDER],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout
 
 
 class Command(BaseCommand):
