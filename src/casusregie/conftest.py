@@ -9,6 +9,7 @@ Later issues put A and B in a case and leave C out of it.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,7 @@ class Cast:
     participant_c: User
     admin: User
     other_house_user: User
+    triage: User
 
     def members(self) -> dict[str, User]:
         return {
@@ -54,6 +56,7 @@ class Cast:
             "participant_c": self.participant_c,
             "admin": self.admin,
             "other_house_user": self.other_house_user,
+            "triage": self.triage,
         }
 
 
@@ -121,6 +124,43 @@ def cast(db: Any) -> Cast:
         other_house_user=make_user(
             "ander@test.invalid", "Olga Ander", other_house, other_org, Role.PARTNER_PARTICIPANT
         ),
+        triage=make_user(
+            "toegang@test.invalid", "Tineke Toegang", house, staff, Role.TRIAGE_MEMBER
+        ),
+    )
+
+
+# A valid, clearly synthetic BSN (passes the eleven-test).
+TEST_BSN = "111222333"
+
+
+@pytest.fixture
+def case(cast: Cast) -> Any:
+    """A case in `house` about one person, in which A and B take part and C does not."""
+    from casusregie.cases import actions as case_actions
+    from casusregie.cases.models import SubjectKind
+
+    subject = case_actions.create_subject(
+        cast.house,
+        case_actions.SubjectData(
+            first_name="Jan",
+            last_name="Testpersoon",
+            date_of_birth=datetime.date(1980, 5, 17),
+            bsn=TEST_BSN,
+        ),
+    )
+    return case_actions.create_case(
+        cast.house,
+        kind=SubjectKind.PERSON,
+        title="Jan Testpersoon",
+        urgency="normal",
+        subjects=[(subject, True, "", False)],
+        actor=cast.process_director,
+        process_director=cast.process_director,
+        participants=[
+            (cast.org_a, "Melder", "Verwees de casus"),
+            (cast.org_b, "Deelnemer", "Huisvesting"),
+        ],
     )
 
 

@@ -4,7 +4,11 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", include("casusregie.web.urls")),
     path("", include("casusregie.accounts.urls")),
+    path("", include("casusregie.inbox.urls")),
     path("huizen/", include("casusregie.houses.urls")),
+    path("huizen/", include("casusregie.referrals.urls")),
+    path("huizen/", include("casusregie.cases.urls")),
+    path("api/v1/", include("casusregie.api.urls")),
     path("taal/", set_language, name="set_language"),
 ]
 

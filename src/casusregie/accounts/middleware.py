@@ -16,6 +16,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
+from casusregie.api.problems import problem_response
+
 # Pages a logged-in user may reach before completing two-factor verification.
 TWO_FACTOR_EXEMPT = frozenset(
     {
@@ -49,6 +51,10 @@ class IdleTimeoutMiddleware:
             last_seen = request.session.get("last_seen")
             if last_seen is not None and now - int(last_seen) > settings.SESSION_IDLE_MINUTES * 60:
                 logout(request)
+                if request.path_info.startswith("/api/"):
+                    return problem_response(
+                        401, "not_authenticated", _("Your session has expired.")
+                    )
                 messages.warning(
                     request,
                     _(
@@ -83,6 +89,11 @@ class TwoFactorMiddleware:
             return None
         if not user.requires_2fa():
             return None
+        if request.path_info.startswith("/api/"):
+            # An API client cannot follow a redirect to an HTML form: tell it to log in.
+            return problem_response(
+                401, "not_authenticated", _("Complete two-factor verification first.")
+            )
         target = (
             "accounts:verify"
             if any(True for _device in devices_for_user(user, confirmed=True))

@@ -45,8 +45,11 @@ class Env:
         self.declared: dict[str, Variable] = {}
         self.group = "Algemeen"
 
-    def _declare(self, name: str, kind: str, default: Any, help: str) -> str | None:
-        shown = "(verplicht)" if default is _REQUIRED else repr(default)
+    def _declare(
+        self, name: str, kind: str, default: Any, help: str, shown: str | None = None
+    ) -> str | None:
+        if shown is None:
+            shown = "(verplicht)" if default is _REQUIRED else repr(default)
         self.declared.setdefault(name, Variable(name, kind, shown, help.strip(), self.group))
         raw = self.environ.get(name)
         if raw is None and default is _REQUIRED:
@@ -57,8 +60,10 @@ class Env:
             )
         return raw
 
-    def text(self, name: str, default: Any = None, *, help: str) -> Any:
-        raw = self._declare(name, "tekst", default, help)
+    def text(self, name: str, default: Any = None, *, help: str, shown: str | None = None) -> Any:
+        """`shown` replaces the default in the documentation when the default depends on the
+        machine (an absolute path)."""
+        raw = self._declare(name, "tekst", default, help, shown)
         return default if raw is None else raw
 
     def flag(self, name: str, default: bool | None = None, *, help: str) -> bool:

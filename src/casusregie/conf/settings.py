@@ -12,6 +12,7 @@ from these declarations. Four environments exist:
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -87,6 +88,51 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _fernet_keys() -> list[str]:
+    keys = env.items(
+        "CASUSREGIE_FIELD_KEYS",
+        [],
+        help="Sleutels (Fernet, 44 tekens base64) waarmee BSN's versleuteld worden opgeslagen, "
+        "nieuwste eerst; oudere sleutels blijven ontsleutelen (rotatie). Maak er een met "
+        "`python3 -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'`."
+        " Verplicht in productie; elders afgeleid van SECRET_KEY.",
+    )
+    for key in keys:
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode())) == 32
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ConfigurationError(
+                "CASUSREGIE_FIELD_KEYS",
+                "elke sleutel moet 32 bytes zijn, base64-gecodeerd (44 tekens)",
+                "each key must be 32 bytes, base64-encoded (44 characters)",
+            )
+    if PRODUCTION and not keys:
+        raise ConfigurationError(
+            "CASUSREGIE_FIELD_KEYS",
+            "in productie verplicht: de sleutel voor versleutelde BSN's",
+            "required in production: the key for encrypted BSNs",
+        )
+    return keys
+
+
+FIELD_KEYS = _fernet_keys()
+HASH_KEY = env.text(
+    "CASUSREGIE_HASH_KEY",
+    "",
+    help="Geheime sleutel voor het zoeken op BSN en het pseudonimiseren van betrokkenen in het "
+    "verwerkingenlogboek (HMAC). Minstens 32 tekens; verplicht in productie; elders afgeleid van "
+    "SECRET_KEY. Wijzigen maakt bestaande zoeksleutels ongeldig.",
+)
+if (HASH_KEY and len(HASH_KEY) < 32) or (PRODUCTION and not HASH_KEY):
+    raise ConfigurationError(
+        "CASUSREGIE_HASH_KEY",
+        "gebruik minstens 32 willekeurige tekens (verplicht in productie)",
+        "use at least 32 random characters (required in production)",
+    )
 DEBUG = env.flag(
     "DEBUG",
     False,
@@ -214,12 +260,17 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_htmx",
+    "rest_framework",
     "axes",
     "csp",
     "casusregie.web",
     "casusregie.houses",
     "casusregie.accounts",
     "casusregie.privacy",
+    "casusregie.cases",
+    "casusregie.referrals",
+    "casusregie.inbox",
+    "casusregie.api",
     "casusregie.demo",
 ]
 
@@ -270,6 +321,7 @@ DATABASES = {
         env.text(
             "DATABASE_URL",
             f"sqlite:///{DATA_DIR / 'casusregie.sqlite3'}",
+            shown="sqlite:///<CASUSREGIE_DATA_DIR>/casusregie.sqlite3",
             help="Database als URL: `sqlite:///pad/naar/bestand.sqlite3` (ingebed, voor de demo) "
             "of `postgres://gebruiker:wachtwoord@host:5432/naam` (productie). Standaard: SQLite "
             "in `CASUSREGIE_DATA_DIR`.",
@@ -376,6 +428,7 @@ _static_root = Path(
     env.text(
         "CASUSREGIE_STATIC_ROOT",
         str(DATA_DIR / "static"),
+        shown="<CASUSREGIE_DATA_DIR>/static",
         help="Map waarin `casusregie serve` de statische bestanden verzamelt (alleen in "
         "productie; elders serveert de applicatie ze rechtstreeks uit de broncode).",
     )
@@ -415,3 +468,15 @@ LOGGING = {
 }
 
 MESSAGE_TAGS = {10: "info", 20: "info", 25: "ok", 30: "warning", 40: "error"}
+
+# --- REST API (/api/v1/) ----------------------------------------------------------------------
+
+# Session login (with 2FA) only until token/OIDC clients arrive. JSON only: the browsable API's
+# templates use inline scripts that our CSP forbids. Errors are RFC 9457 problem details.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "casusregie.api.problems.exception_handler",
+}

@@ -131,6 +131,11 @@ class House(models.Model):
     overdue_reminder_every_days = models.PositiveSmallIntegerField(
         _("repeat the overdue reminder every so many days"), default=3
     )
+    aftercare_weeks = models.PositiveSmallIntegerField(
+        _("aftercare watch period (weeks)"),
+        default=26,
+        help_text=_("How long a case stays watched for relapse before it can be closed."),
+    )
     retention_case_years = models.PositiveSmallIntegerField(
         _("keep closed cases (years)"),
         default=5,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from casusregie.accounts.roles import Role
 from casusregie.privacy import policy
+from casusregie.web.forms import apply_errors
 
 from . import actions
 from .forms import (
@@ -32,14 +33,6 @@ from .forms import (
 from .models import House
 
 ADMIN = (Role.FUNCTIONAL_ADMIN,)
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _render(
@@ -76,7 +69,7 @@ def organisation_add(request: HttpRequest, slug: str) -> HttpResponse:
                 house, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -117,7 +110,7 @@ def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 partnership, changes=dict(form.cleaned_data), actor=request.user
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("houses:organisations", slug=house.slug)
@@ -159,7 +152,7 @@ def person_add(request: HttpRequest, slug: str) -> HttpResponse:
                 house, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             if created:
                 messages.success(
@@ -203,7 +196,7 @@ def person(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     actor=request.user,
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The role has been added."))
                 return redirect("houses:person", slug=house.slug, pk=person.pk)
@@ -259,7 +252,7 @@ def house_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 house, changes=dict(form.cleaned_data), actor=request.user
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The house settings have been saved."))
             return redirect("houses:settings", slug=house.slug)

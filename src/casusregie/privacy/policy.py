@@ -10,14 +10,59 @@ and audience) joins it in the privacy issue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from casusregie.accounts.models import Membership, User
 from casusregie.accounts.roles import Role
 from casusregie.houses.models import House, Organisation, Partnership
+
+# Roles of house staff who work on every referral and case of their house.
+STAFF_ROLES = (Role.PROCESS_DIRECTOR, Role.TRIAGE_MEMBER, Role.HOUSE_MANAGER)
+
+# Feature apps register, per model, a function that builds the visibility predicate for a
+# user. `visible(user, Model)` is then the one entry point every read path uses.
+_PREDICATES: dict[type[Model], Callable[[Any], Q]] = {}
+
+
+def register(model: type[Model]) -> Callable[[Callable[[Any], Q]], Callable[[Any], Q]]:
+    def decorate(builder: Callable[[Any], Q]) -> Callable[[Any], Q]:
+        _PREDICATES[model] = builder
+        return builder
+
+    return decorate
+
+
+def visible(user: Any, model: type[Model]) -> QuerySet[Any]:
+    """Every row of `model` the user may see: one query with one predicate."""
+    if model not in _PREDICATES:
+        raise LookupError(f"no access policy registered for {model.__name__}")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return model._default_manager.none()
+    return model._default_manager.filter(_PREDICATES[model](user))
+
+
+def active_memberships(user: Any) -> QuerySet[Membership]:
+    """The user's active memberships, for building predicates (public for feature apps)."""
+    return _memberships(user)
+
+
+def staff_of(user: Any, house_ref: str = "house", roles: tuple[Role, ...] = STAFF_ROLES) -> Exists:
+    """True for rows whose house (`house_ref`, an outer reference) the user staffs with one of
+    `roles`."""
+    return Exists(_memberships(user).filter(house=OuterRef(house_ref), role__in=roles))
+
+
+def member_of(user: Any, organisation_ref: str, house_ref: str = "house") -> Exists:
+    """True for rows whose organisation field the user is a member of, in the row's house."""
+    return Exists(
+        _memberships(user).filter(
+            house=OuterRef(house_ref), organisation=OuterRef(organisation_ref)
+        )
+    )
 
 
 def _memberships(user: Any) -> QuerySet[Membership]:

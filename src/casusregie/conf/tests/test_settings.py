@@ -13,6 +13,11 @@ from casusregie.conf.env import ConfigurationError, Env
 from casusregie.web.management.commands.config_docs import DEFAULT_PATH, current_text
 
 STRONG_KEY = "k3Jd9-Qx_7vLm2Pz8RtY4wNc6HsB1fGa0eUiOo5KjXyZqWvTrSdA"
+# Production also needs the BSN encryption key and the keyed-hash key.
+PRODUCTION_KEYS = {
+    "CASUSREGIE_FIELD_KEYS": "bCTVZJR1gBnx3o3W0bJl2B9GvWzq3Qm0oE7L2Y5cX7Q=",
+    "CASUSREGIE_HASH_KEY": "hash-key-for-tests-only-0123456789abcdef",
+}
 
 
 def start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -22,6 +27,8 @@ def start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         for k, v in os.environ.items()
         if not k.startswith(("CASUSREGIE_", "DJANGO_", "DATABASE_URL", "SECRET_KEY", "DEBUG"))
     }
+    if env.get("SECRET_KEY") == STRONG_KEY:
+        clean.update(PRODUCTION_KEYS)
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-m", "casusregie", "check"],
@@ -139,6 +146,7 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path: Path) -> None:
             "ALLOWED_HOSTS": "testserver",
             "DJANGO_SETTINGS_MODULE": "casusregie.conf.settings",
             "CASUSREGIE_STATIC_ROOT": str(tmp_path / "static"),
+            **PRODUCTION_KEYS,
         }
     )
     subprocess.run(
@@ -158,3 +166,27 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path: Path) -> None:
     assert "STATUS 200" in result.stdout, result.stderr
     assert "HSTS max-age=31536000; includeSubDomains" in result.stdout
     assert "SECURE True" in result.stdout
+
+
+def test_production_requires_the_encryption_keys(tmp_path: Path) -> None:
+    result = start(
+        {
+            "SECRET_KEY": STRONG_KEY,
+            "CASUSREGIE_DATA_DIR": str(tmp_path),
+            "CASUSREGIE_FIELD_KEYS": "",
+        }
+    )
+    assert result.returncode != 0
+    assert "CASUSREGIE_FIELD_KEYS" in result.stderr
+
+
+def test_malformed_field_key_is_named(tmp_path: Path) -> None:
+    result = start(
+        {
+            "SECRET_KEY": STRONG_KEY,
+            "CASUSREGIE_DATA_DIR": str(tmp_path),
+            "CASUSREGIE_FIELD_KEYS": "not-a-key",
+        }
+    )
+    assert result.returncode != 0
+    assert "32 bytes" in result.stderr

@@ -340,6 +340,7 @@ class TestHouseSettings:
             "escalation_ladder": "0 | Procesregisseur\n7 | Ketenmanager\n21 | Bestuurder",
             "reminder_days_before_deadline": 2,
             "overdue_reminder_every_days": 3,
+            "aftercare_weeks": 26,
             "retention_case_years": 5,
             "retention_declined_referral_months": 6,
             "retention_signal_days": 180,

@@ -5,6 +5,7 @@ settings are read in a clean child process with `CASUSREGIE_ENV=production` and 
 key, so the output is the same on every machine.
 """
 
+import base64
 import os
 import secrets
 import subprocess
@@ -30,7 +31,14 @@ def current_text() -> str:
         if not key.startswith(("CASUSREGIE_", "DJANGO_", "DATABASE_URL", "EMAIL_", "DEBUG"))
         and key not in {"SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DEFAULT_FROM_EMAIL"}
     }
-    env.update({"CASUSREGIE_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(64)})
+    env.update(
+        {
+            "CASUSREGIE_ENV": "production",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "CASUSREGIE_FIELD_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+            "CASUSREGIE_HASH_KEY": secrets.token_urlsafe(48),
+        }
+    )
     result = subprocess.run(
         [sys.executable, "-c", _RENDER],
         env=env,

@@ -1,0 +1,152 @@
+"""Pieces every endpoint uses: reading input, naming related objects, keyset pages, read logs.
+
+Objects named by id in a request body are looked up through the access policy, so an id the
+user may not see is "does not exist", exactly like a URL they may not open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from casusregie.cases.actions import subject_refs
+from casusregie.cases.models import Case
+from casusregie.houses.models import House
+from casusregie.privacy import log, policy
+from casusregie.privacy.models import Operation
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+
+
+def parse(
+    serializer_class: type[serializers.Serializer],
+    data: Any,
+    request: Request,
+    house: House | None = None,
+) -> dict[str, Any]:
+    """Validated input, or a ValidationError that becomes a 400 problem."""
+    serializer = serializer_class(data=data, context={"request": request, "house": house})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# --- Related objects named by id -------------------------------------------------------------
+
+
+class OrganisationField(serializers.PrimaryKeyRelatedField):
+    """A partner organisation of a house the user belongs to; the action checks the rest."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return policy.organisations_visible_to(self.context["request"].user)
+
+
+class HouseMemberField(serializers.PrimaryKeyRelatedField):
+    """A person with a membership in the house of the request."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return policy.users_visible_to(self.context["request"].user, self.context["house"])
+
+
+class CaseField(serializers.PrimaryKeyRelatedField):
+    """A case of the house of the request that the user may see."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        user = self.context["request"].user
+        return policy.visible(user, Case).filter(house=self.context["house"])
+
+
+class Ref(serializers.Serializer):
+    """A related organisation or person: id and display name."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class NumberedRef(serializers.Serializer):
+    """A related case or referral: id and the number people use (2026-0042, M-12)."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+
+
+class PersonOut(serializers.Serializer):
+    """A person a referral or case is about. The BSN is only ever shown masked."""
+
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    date_of_birth = serializers.DateField()
+    masked_bsn = serializers.CharField()
+
+
+class SubjectOut(serializers.Serializer):
+    """A person in their place in a referral or case (a link row); the BSN masked."""
+
+    first_name = serializers.CharField(source="subject.first_name")
+    last_name = serializers.CharField(source="subject.last_name")
+    date_of_birth = serializers.DateField(source="subject.date_of_birth")
+    masked_bsn = serializers.CharField(source="subject.masked_bsn")
+    is_main = serializers.BooleanField()
+    relation_to_main = serializers.CharField()
+    has_authority = serializers.BooleanField()
+
+
+# --- Lists -----------------------------------------------------------------------------------
+
+
+class PageQuery(serializers.Serializer):
+    after = serializers.IntegerField(min_value=1, required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+
+
+def page(
+    rows: QuerySet[Any],
+    request: Request,
+    limit: int,
+    serializer_class: type[serializers.Serializer],
+) -> dict[str, Any]:
+    """One page of an ordered queryset, with the link to the next page (keyset: `after` is the
+    id of the last row shown, so pages stay fast and stable while rows are added)."""
+    found = list(rows[: limit + 1])
+    shown = found[:limit]
+    next_url = None
+    if len(found) > limit:
+        query = request.query_params.copy()
+        query["after"] = str(shown[-1].pk)
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return {"results": serializer_class(shown, many=True).data, "next": next_url}
+
+
+def newest_first(
+    rows: QuerySet[Any],
+    request: Request,
+    query: dict[str, Any],
+    serializer_class: type[serializers.Serializer],
+) -> dict[str, Any]:
+    if query.get("after"):
+        rows = rows.filter(pk__lt=query["after"])
+    return page(rows.order_by("-pk"), request, query["limit"], serializer_class)
+
+
+# --- Processing log --------------------------------------------------------------------------
+
+
+def record_read(
+    request: Request, house: House, obj: Model, subjects: Iterable[Any], case_id: int | None
+) -> None:
+    """Reading personal data is processing too: one log line per subject, like the pages."""
+    name = obj._meta.model_name
+    refs = subject_refs(subjects) or [log.SubjectRef(f"{name}-{obj.pk}", "area")]
+    log.record(
+        actor=request.user,
+        house=house,
+        name=f"{name}.read",
+        operation=Operation.READ,
+        obj=obj,
+        case_id=case_id,
+        subjects=refs,
+    )

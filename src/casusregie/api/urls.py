@@ -1,0 +1,44 @@
+"""URL wiring of the REST API v1. The endpoints live next to their app (`<app>/api.py`).
+
+Paths are house scoped like the pages (`houses/<slug>/...`) and have no trailing slash.
+"""
+
+from django.urls import path, re_path
+
+from casusregie.cases import api as cases
+from casusregie.referrals import api as referrals
+
+from .problems import not_found
+
+HOUSE = "houses/<slug:slug>"
+REFERRAL = f"{HOUSE}/referrals/<int:pk>"
+CASE = f"{HOUSE}/cases/<int:pk>"
+QUERY = f"{HOUSE}/known-to-queries/<int:pk>"
+
+app_name = "api"
+
+urlpatterns = [
+    path(f"{HOUSE}/referrals", referrals.ReferralListView.as_view(), name="referrals"),
+    path(REFERRAL, referrals.ReferralDetailView.as_view(), name="referral"),
+    path(f"{REFERRAL}/submit", referrals.ReferralSubmitView.as_view(), name="referral-submit"),
+    path(
+        f"{REFERRAL}/withdraw", referrals.ReferralWithdrawView.as_view(), name="referral-withdraw"
+    ),
+    path(f"{REFERRAL}/accept", referrals.ReferralAcceptView.as_view(), name="referral-accept"),
+    path(f"{REFERRAL}/decline", referrals.ReferralDeclineView.as_view(), name="referral-decline"),
+    path(f"{REFERRAL}/forward", referrals.ReferralForwardView.as_view(), name="referral-forward"),
+    path(f"{HOUSE}/triage-queue", referrals.TriageQueueView.as_view(), name="triage-queue"),
+    path(f"{HOUSE}/cases", cases.CaseListView.as_view(), name="cases"),
+    path(CASE, cases.CaseDetailView.as_view(), name="case"),
+    path(f"{CASE}/transition", cases.CaseTransitionView.as_view(), name="case-transition"),
+    path(f"{CASE}/directors", cases.CaseDirectorsView.as_view(), name="case-directors"),
+    path(f"{CASE}/participants", cases.CaseParticipantsView.as_view(), name="case-participants"),
+    path(f"{CASE}/assessments", cases.CaseAssessmentsView.as_view(), name="case-assessments"),
+    path(f"{CASE}/close", cases.CaseCloseView.as_view(), name="case-close"),
+    path(f"{CASE}/known-to-queries", referrals.CaseKnownToView.as_view(), name="case-known-to"),
+    path(f"{HOUSE}/known-to-queries", referrals.KnownToListView.as_view(), name="known-to"),
+    path(QUERY, referrals.KnownToDetailView.as_view(), name="known-to-query"),
+    path(f"{QUERY}/answer", referrals.KnownToAnswerView.as_view(), name="known-to-answer"),
+    # Anything else under /api/v1/ is a 404 problem, not the HTML "page not found".
+    re_path(r"^.*$", not_found),
+]

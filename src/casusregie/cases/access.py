@@ -1,0 +1,52 @@
+"""Who may see which case: the house's staff, and organisations that take part in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from casusregie.accounts.roles import Role
+from casusregie.privacy import policy
+
+from .models import Case, Participation
+
+
+@policy.register(Case)
+def case_predicate(user: Any) -> Q:
+    takes_part = Exists(
+        Participation.objects.filter(
+            case=OuterRef("pk"),
+            ended_at__isnull=True,
+            organisation__memberships__user=user,
+            organisation__memberships__ended_at__isnull=True,
+            organisation__memberships__house=OuterRef("house"),
+        )
+    )
+    return Q(policy.staff_of(user)) | Q(takes_part)
+
+
+def access_case(user: Any, pk: int, *, house_slug: str | None = None) -> Case:
+    """The case if the user may see it; "not found" otherwise (missing and forbidden alike)."""
+    cases = policy.visible(user, Case).select_related(
+        "house",
+        "process_director",
+        "case_director",
+        "case_director_organisation",
+        "placing_organisation",
+    )
+    if house_slug is not None:
+        cases = cases.filter(house__slug=house_slug)
+    case = cases.filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def is_process_director(user: Any, case: Case) -> bool:
+    return policy.has_role(user, case.house, Role.PROCESS_DIRECTOR)
+
+
+def is_staff(user: Any, case: Case) -> bool:
+    return policy.has_role(user, case.house, *policy.STAFF_ROLES)

@@ -1,0 +1,337 @@
+"""Case pages: the list with search, the case page with both directors on top, and one page
+per action (transition, directors, participants, assessment, closure)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casusregie.accounts.roles import Role
+from casusregie.houses.domains import LifeDomain
+from casusregie.houses.models import House
+from casusregie.privacy import log, policy
+from casusregie.privacy.models import Operation
+from casusregie.referrals.models import KnownToQuery, Referral, ReferralConcern
+from casusregie.web.forms import apply_errors
+
+from . import actions
+from .access import access_case
+from .bsn import is_valid_bsn
+from .forms import (
+    AssessmentForm,
+    CaseFilterForm,
+    CloseForm,
+    DirectorsForm,
+    ParticipationForm,
+    TransitionForm,
+)
+from .models import Assessment, AssessmentMoment, Case, CaseSubject, Participation
+from .phases import TRANSITIONS, Phase
+
+PAGE_SIZE = 50
+_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+
+
+def search_cases(cases: QuerySet[Case], house: House, text: str) -> QuerySet[Case]:
+    """By BSN (keyed hash, never decrypting), by date of birth (dd-mm-yyyy), else by name."""
+    text = text.strip()
+    links = CaseSubject.objects.filter(case=OuterRef("pk"))
+    digits = re.sub(r"[\s.\-]", "", text)
+    match = _DATE.match(text)
+    if match:  # before the BSN test: 17-05-1980 also has eight digits
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            born = datetime.date(year, month, day)
+        except ValueError:
+            return cases.none()
+        return cases.filter(Exists(links.filter(subject__date_of_birth=born)))
+    if digits.isdigit() and len(digits) in (8, 9):
+        if not is_valid_bsn(digits):
+            return cases.none()
+        return cases.filter(Exists(links.filter(subject__bsn_hash=actions.bsn_lookup_hash(digits))))
+    words = text.lower().split()
+    name_filter = Q()
+    for word in words:
+        name_filter &= Q(subject__search_name__contains=word)
+    return cases.filter(Q(title__icontains=text) | Exists(links.filter(name_filter)))
+
+
+@login_required
+def case_list(request: HttpRequest, slug: str) -> HttpResponse:
+    house = policy.access_house(request.user, slug)
+    form = CaseFilterForm(request.GET or None, house=house)
+    cases = (
+        policy.visible(request.user, Case)
+        .filter(house=house)
+        .select_related("process_director", "case_director", "case_director_organisation")
+        .order_by("-id")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        phase = data.get("phase")
+        if phase == "all":
+            pass
+        elif phase:
+            cases = cases.filter(phase=phase)
+        else:
+            cases = cases.exclude(phase=Phase.CLOSED)
+        if data.get("urgency"):
+            cases = cases.filter(urgency=data["urgency"])
+        if data.get("process_director"):
+            cases = cases.filter(process_director=data["process_director"])
+        if data.get("organisation"):
+            cases = cases.filter(
+                Exists(
+                    Participation.objects.filter(
+                        case=OuterRef("pk"),
+                        organisation=data["organisation"],
+                        ended_at__isnull=True,
+                    )
+                )
+            )
+        if data.get("domain"):
+            cases = cases.filter(
+                Exists(
+                    ReferralConcern.objects.filter(
+                        referral__case=OuterRef("pk"), domain=data["domain"]
+                    )
+                )
+            )
+        if data.get("older_than") is not None:
+            cutoff = timezone.now() - datetime.timedelta(days=data["older_than"])
+            cases = cases.filter(created_at__lt=cutoff)
+        if data.get("q"):
+            cases = search_cases(cases, house, data["q"])
+    else:
+        cases = cases.exclude(phase=Phase.CLOSED)
+    after = request.GET.get("na", "")
+    if after.isdigit():
+        cases = cases.filter(id__lt=int(after))
+    page = list(cases[: PAGE_SIZE + 1])
+    query = request.GET.copy()
+    query.pop("na", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "house": house,
+            "form": form,
+            "cases": page[:PAGE_SIZE],
+            "next_after": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None,
+            "query": query.urlencode(),
+            "is_staff": policy.has_role(request.user, house, *policy.STAFF_ROLES),
+        },
+    )
+
+
+def _chart(assessments: list[Assessment]) -> dict[str, Any]:
+    """Per life domain the first and the latest score, with the geometry of a small bar chart
+    (drawn as SVG; the same numbers are in the table next to it)."""
+    rows: list[dict[str, Any]] = []
+    labels = dict(LifeDomain.choices)
+    for domain in LifeDomain.values:
+        points = [s.score for a in assessments for s in a.scores.all() if s.domain == domain]
+        if not points:
+            continue
+        y = 8 + len(rows) * 30
+        first, last = points[0], points[-1]
+        rows.append(
+            {
+                "domain": labels[domain],
+                "first": first,
+                "last": last,
+                "change": last - first,
+                "y": y,
+                "text_y": y + 15,
+                "last_y": y + 11,
+                "first_width": first * 60,
+                "last_width": last * 60,
+            }
+        )
+    return {"rows": rows, "height": 16 + len(rows) * 30}
+
+
+@login_required
+def case_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    case = access_case(request.user, pk, house_slug=slug)
+    house = case.house
+    user: Any = request.user
+    links = list(case.case_subjects.select_related("subject").order_by("-is_main", "id"))
+    is_staff = policy.has_role(user, house, *policy.STAFF_ROLES)
+    is_director = policy.has_role(user, house, Role.PROCESS_DIRECTOR)
+    assessments = list(case.assessments.prefetch_related("scores").select_related("assessed_by"))
+    log.record(
+        actor=user,
+        house=house,
+        name="case.read",
+        operation=Operation.READ,
+        obj=case,
+        case_id=case.pk,
+        subjects=actions.subject_refs(link.subject for link in links),
+    )
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "house": house,
+            "case": case,
+            "links": links,
+            "participations": case.participations.filter(ended_at__isnull=True)
+            .select_related("organisation")
+            .order_by("started_at"),
+            "referrals": policy.visible(user, Referral)
+            .filter(case=case)
+            .select_related("referrer_organisation"),
+            "known_to": policy.visible(user, KnownToQuery)
+            .filter(case=case)
+            .select_related("organisation")
+            .order_by("organisation__name")
+            if is_director
+            else None,
+            "history": case.phase_changes.select_related("actor"),
+            "chart": _chart(assessments),
+            "assessments": assessments,
+            "transitions": [Phase(p) for p in Phase.values if p in TRANSITIONS[case.phase]],
+            "is_staff": is_staff,
+            "is_director": is_director,
+            "warn_no_case_director": case.lacks_case_director,
+        },
+    )
+
+
+def _director_case(request: HttpRequest, slug: str, pk: int) -> Case:
+    """The case, for a process director of its house; closed cases cannot change."""
+    case = access_case(request.user, pk, house_slug=slug)
+    if not policy.has_role(request.user, case.house, Role.PROCESS_DIRECTOR) or not case.is_open:
+        raise Http404
+    return case
+
+
+def _form_page(
+    request: HttpRequest, template: str, case: Case, form: Any, **extra: Any
+) -> HttpResponse:
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(
+        request, template, {"house": case.house, "case": case, "form": form, **extra}, status=status
+    )
+
+
+@login_required
+def case_transition(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    case = _director_case(request, slug, pk)
+    form = TransitionForm(request.POST or None, initial={"target": request.GET.get("naar")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_transition_case(
+                case,
+                form.cleaned_data["target"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The case is now in phase “%(phase)s”.")
+                % {"phase": Phase(form.cleaned_data["target"]).label},
+            )
+            return redirect("cases:detail", slug=slug, pk=case.pk)
+    return _form_page(request, "cases/transition.html", case, form)
+
+
+@login_required
+def case_directors(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    case = _director_case(request, slug, pk)
+    form = DirectorsForm(
+        request.POST or None,
+        house=case.house,
+        initial={
+            "process_director": case.process_director_id,
+            "case_director": case.case_director_id,
+            "case_director_organisation": case.case_director_organisation_id,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_set_directors(case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The directors have been saved."))
+            return redirect("cases:detail", slug=slug, pk=case.pk)
+    return _form_page(request, "cases/directors.html", case, form)
+
+
+@login_required
+def case_add_participant(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    case = _director_case(request, slug, pk)
+    form = ParticipationForm(request.POST or None, house=case.house)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_add_participation(case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(org)s now takes part in the case.")
+                % {"org": form.cleaned_data["organisation"]},
+            )
+            return redirect("cases:detail", slug=slug, pk=case.pk)
+    return _form_page(request, "cases/participant.html", case, form)
+
+
+@login_required
+def case_assess(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    case = _director_case(request, slug, pk)
+    has_intake = case.assessments.filter(moment=AssessmentMoment.INTAKE).exists()
+    form = AssessmentForm(
+        request.POST or None,
+        initial={"moment": AssessmentMoment.REVIEW if has_intake else AssessmentMoment.INTAKE},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_record_assessment(
+                case, moment=form.cleaned_data["moment"], scores=form.scores(), actor=request.user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The assessment has been saved."))
+            return redirect("cases:detail", slug=slug, pk=case.pk)
+    return _form_page(request, "cases/assess.html", case, form)
+
+
+@login_required
+def case_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    case = _director_case(request, slug, pk)
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_close_case(
+                case,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                final_scores=form.scores() or None,
+                actor=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The case has been closed; the referrer and all participants have been told."),
+            )
+            return redirect("cases:detail", slug=slug, pk=case.pk)
+    return _form_page(request, "cases/close.html", case, form)
