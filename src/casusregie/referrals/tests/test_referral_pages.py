@@ -135,7 +135,7 @@ class TestFiling:
             ({"kind": "person", "people": []}, "minstens de persoon"),
             ({"concern_housing": "", "concern_finances": ""}, "minstens één leefgebied"),
             ({"subject_informed": "no"}, "waarom de persoon niet"),
-            ({"proposed_invitees": [999999]}, "geen van de beschikbare keuzes"),
+            ({"proposed_invitees": [999999]}, "geen beschikbare keuze"),
         ],
     )
     def test_bad_input_saves_nothing(
