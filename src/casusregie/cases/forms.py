@@ -59,6 +59,9 @@ class CaseFilterForm(forms.Form):
         queryset=Organisation.objects.none(),
         empty_label=_("All"),
     )
+    zonder_casusregisseur = forms.BooleanField(
+        label=_("Only cases without a case director after their meeting"), required=False
+    )
     older_than = forms.IntegerField(
         label=_("Open for more than (days)"), required=False, min_value=0, max_value=3650
     )

@@ -110,6 +110,8 @@ def case_list(request: HttpRequest, slug: str) -> HttpResponse:
         if data.get("older_than") is not None:
             cutoff = timezone.now() - datetime.timedelta(days=data["older_than"])
             cases = cases.filter(created_at__lt=cutoff)
+        if data.get("zonder_casusregisseur"):
+            cases = cases.filter(phase__in=Phase.after_meeting(), case_director__isnull=True)
         if data.get("q"):
             cases = search_cases(cases, house, data["q"])
     else:

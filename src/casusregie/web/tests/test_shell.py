@@ -99,3 +99,28 @@ def test_health(client: Client, db: None) -> None:
     response = client.get("/gezondheid/")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+class TestWhatWaits:
+    def test_counts_follow_the_access_policy(self, as_user, cast: Cast, case) -> None:
+        assert "1 open casus" in as_user(cast.participant_a).get("/").content.decode()
+        assert "0 open casussen" in as_user(cast.participant_c).get("/").content.decode()
+
+    def test_house_staff_is_warned_about_cases_without_case_director(
+        self, as_user, cast: Cast, case
+    ) -> None:
+        from casusregie.cases.actions import do_transition_case
+
+        do_transition_case(case, "meeting", actor=cast.process_director)
+        do_transition_case(case, "plan", actor=cast.process_director)
+        body = as_user(cast.process_director).get("/").content.decode()
+        assert "zonder casusregisseur" in body
+        listing = (
+            as_user(cast.process_director)
+            .get(f"/huizen/{cast.house.slug}/casussen/?zonder_casusregisseur=on")
+            .content.decode()
+        )
+        assert case.reference in listing
+        # A partner is not shown the house manager's warning.
+        assert "zonder casusregisseur" not in as_user(cast.participant_a).get("/").content.decode()
