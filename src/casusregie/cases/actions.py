@@ -349,6 +349,38 @@ def do_set_directors(
     return case
 
 
+def _record_phase_change(
+    case: Case,
+    before: str,
+    *,
+    actor: Any,
+    at: datetime.datetime,
+    reason: str = "",
+    after: dict[str, Any] | None = None,
+) -> None:
+    """The history row and the processing-log lines of a phase change (case.phase is new)."""
+    PhaseChange.objects.create(
+        case=case,
+        from_phase=before,
+        to_phase=case.phase,
+        actor=actor,
+        changed_at=at,
+        reason=reason,
+    )
+    log.record(
+        actor=actor,
+        house=case.house,
+        name="case.close" if case.phase == Phase.CLOSED else "case.transition",
+        operation=Operation.UPDATE,
+        obj=case,
+        case_id=case.pk,
+        subjects=subject_refs(case_subjects(case)),
+        before={"phase": before},
+        after={"phase": case.phase, **(after or {})},
+        reason=reason,
+    )
+
+
 @transaction.atomic
 def do_transition_case(case: Case, target: str, *, actor: Any, reason: str = "") -> Case:
     case = Case.objects.select_for_update().select_related("house").get(pk=case.pk)
@@ -375,21 +407,7 @@ def do_transition_case(case: Case, target: str, *, actor: Any, reason: str = "")
         else None
     )
     case.save(update_fields=["phase", "phase_changed_at", "aftercare_until"])
-    PhaseChange.objects.create(
-        case=case, from_phase=before, to_phase=target, actor=actor, changed_at=now, reason=reason
-    )
-    log.record(
-        actor=actor,
-        house=case.house,
-        name="case.transition",
-        operation=Operation.UPDATE,
-        obj=case,
-        case_id=case.pk,
-        subjects=subject_refs(case_subjects(case)),
-        before={"phase": before},
-        after={"phase": target},
-        reason=reason,
-    )
+    _record_phase_change(case, before, actor=actor, at=now, reason=reason)
     return case
 
 
@@ -491,20 +509,7 @@ def do_close_case(
             "retention_until",
         ]
     )
-    PhaseChange.objects.create(
-        case=case, from_phase=before, to_phase=Phase.CLOSED, actor=actor, changed_at=now
-    )
-    log.record(
-        actor=actor,
-        house=case.house,
-        name="case.close",
-        operation=Operation.UPDATE,
-        obj=case,
-        case_id=case.pk,
-        subjects=subject_refs(case_subjects(case)),
-        before={"phase": before},
-        after={"phase": Phase.CLOSED, "outcome": outcome},
-    )
+    _record_phase_change(case, before, actor=actor, at=now, after={"outcome": outcome})
     notify(
         [u for u in people_of(case) if u != actor],
         house=case.house,
