@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,12 +131,17 @@ def open_case_for(house: House, subject: Subject) -> Case | None:
 
 
 def _next_reference(house: House) -> str:
+    """The next case number of this year (2026-0001, ..., 2026-10000). Locking the house row
+    serialises concurrent accepts in one house; the longest, then highest, text is the
+    highest number, so 2026-10000 follows 2026-9999."""
+    House.objects.select_for_update().filter(pk=house.pk).first()
     year = timezone.localdate().year
     prefix = f"{year}-"
     last = (
-        Case.objects.select_for_update()
-        .filter(house=house, reference__startswith=prefix)
-        .aggregate(Max("reference"))["reference__max"]
+        Case.objects.filter(house=house, reference__startswith=prefix)
+        .order_by(Length("reference").desc(), "-reference")
+        .values_list("reference", flat=True)
+        .first()
     )
     number = int(last.split("-")[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
@@ -282,6 +287,7 @@ def do_set_directors(
     actor: Any,
 ) -> Case:
     """Name who directs the process (house staff) and who owns the content (a partner)."""
+    case = Case.objects.select_for_update().select_related("house").get(pk=case.pk)
     require_director(case, actor)
     _check_member(case.house, process_director, "process_director", Role.PROCESS_DIRECTOR)
     if case_director is not None:

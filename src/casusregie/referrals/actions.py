@@ -457,11 +457,22 @@ def do_accept_referral(
         if not case.participations.filter(
             organisation=referral.referrer_organisation, ended_at__isnull=True
         ).exists():
-            Participation.objects.create(
+            participation = Participation.objects.create(
                 case=case,
                 organisation=referral.referrer_organisation,
                 role=_("Referrer"),
                 purpose=_("Referred the case and receives its outcome"),
+            )
+            log.record(
+                actor=actor,
+                house=house,
+                name="case.add_participant",
+                operation=Operation.UPDATE,
+                obj=participation,
+                case_id=case.pk,
+                subjects=case_actions.subject_refs(case_actions.case_subjects(case)),
+                recipients=[referral.referrer_organisation],
+                after={"organisation": referral.referrer_organisation_id, "role": "referrer"},
             )
     referral.status = ReferralStatus.ACCEPTED
     referral.case = case
@@ -601,8 +612,14 @@ def do_ask_known_to(
     ):
         raise ValidationError(_("Only a process director can ask partners."))
     organisations = list(dict.fromkeys(organisations))  # each organisation once, in order
+    if (case is not None and case.house_id != house.pk) or (
+        referral is not None and referral.house_id != house.pk
+    ):
+        raise ValidationError(_("The case or referral does not belong to this house."))
     if case is not None and not case.is_open:
         raise ValidationError(_("This case is closed."))
+    if referral is not None and referral.status != ReferralStatus.SUBMITTED:
+        raise ValidationError(_("Ask partners only about a referral that awaits triage."))
     if not organisations:
         raise ValidationError({"organisations": _("Choose at least one organisation.")})
     if deadline < timezone.localdate():
@@ -665,7 +682,9 @@ def known_to_subjects(query: KnownToQuery) -> list[Subject]:
 def do_answer_known_to(
     query: KnownToQuery, *, actor: User, answer: str, contact_person: str = ""
 ) -> KnownToQuery:
-    query = KnownToQuery.objects.select_for_update().select_related("house").get(pk=query.pk)
+    query = (
+        KnownToQuery.objects.select_for_update().select_related("house", "case").get(pk=query.pk)
+    )
     if (
         not Membership.objects.active()
         .filter(user=actor, house=query.house, organisation=query.organisation)
@@ -674,6 +693,8 @@ def do_answer_known_to(
         raise ValidationError(_("Only the organisation that was asked can answer."))
     if query.answer:
         raise ValidationError(_("This question has already been answered."))
+    if query.case is not None and not query.case.is_open:
+        raise ValidationError(_("This case is closed; the question no longer needs an answer."))
     if timezone.localdate() > query.deadline:
         raise ValidationError(
             _(

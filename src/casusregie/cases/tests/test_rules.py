@@ -126,3 +126,51 @@ def test_processing_log_is_append_only(cast: Cast, case: Case) -> None:
         entry.save()
     with pytest.raises(AppendOnlyError):
         entry.delete()
+
+
+@pytest.mark.django_db
+def test_case_numbers_keep_counting_past_9999(cast: Cast) -> None:
+    year = timezone.localdate().year
+    subject = actions.create_subject(cast.house, actions.SubjectData("A", "B"))
+    first = actions.create_case(
+        cast.house,
+        kind="person",
+        title="A",
+        urgency="normal",
+        subjects=[(subject, True, "", False)],
+        actor=cast.process_director,
+    )
+    Case.objects.filter(pk=first.pk).update(reference=f"{year}-9999")
+    second = actions.create_case(
+        cast.house,
+        kind="person",
+        title="A",
+        urgency="normal",
+        subjects=[(subject, True, "", False)],
+        actor=cast.process_director,
+    )
+    third = actions.create_case(
+        cast.house,
+        kind="person",
+        title="A",
+        urgency="normal",
+        subjects=[(subject, True, "", False)],
+        actor=cast.process_director,
+    )
+    assert (second.reference, third.reference) == (f"{year}-10000", f"{year}-10001")
+
+
+@pytest.mark.django_db
+def test_no_known_to_answers_once_the_case_is_closed(cast: Cast, case: Case) -> None:
+    (query,) = referral_actions.do_ask_known_to(
+        house=cast.house,
+        organisations=[cast.org_c],
+        actor=cast.process_director,
+        deadline=timezone.localdate() + datetime.timedelta(days=2),
+        case=case,
+    )
+    actions.do_close_case(
+        case, outcome="other", note="Klaar", final_scores=None, actor=cast.process_director
+    )
+    with pytest.raises(ValidationError):
+        referral_actions.do_answer_known_to(query, actor=cast.participant_c, answer="unknown")
