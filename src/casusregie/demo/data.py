@@ -19,10 +19,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import translation
 
 from casusregie.accounts.models import Membership, User
 from casusregie.accounts.roles import Role
+from casusregie.demo.cases import CASES_PER_HOUSE, QUIET_MAIL, load_cases
 from casusregie.houses.domains import LifeDomain as D
 from casusregie.houses.models import (
     GovernanceForm,
@@ -273,11 +275,24 @@ def _org_domain(name: str) -> str:
     return "".join(ch for ch in word if ch.isalnum())
 
 
-@transaction.atomic
 def load(
-    progress: Callable[[str], None] = print, seed: int = 2026
+    progress: Callable[[str], None] = print,
+    seed: int = 2026,
+    *,
+    cases_per_house: int = CASES_PER_HOUSE,
 ) -> dict[str, list[tuple[str, str]]]:
-    """Create the demo houses. Returns, per house, the logins to print (role, e-mail)."""
+    """Create the demo houses and play their referrals and cases (`cases.py`). Returns, per
+    house, the logins to print (role, e-mail)."""
+    # The invented history notifies people as it goes; e-mailing about it would only flood the
+    # console, so mail is dropped until the whole demo has committed.
+    with override_settings(EMAIL_BACKEND=QUIET_MAIL), transaction.atomic():
+        logins = _load_houses(progress, seed)
+        if cases_per_house > 0:
+            load_cases(progress, seed, per_house=cases_per_house)
+    return logins
+
+
+def _load_houses(progress: Callable[[str], None], seed: int) -> dict[str, list[tuple[str, str]]]:
     rng = random.Random(seed)
     password_hash = make_password(DEMO_PASSWORD)  # hash once: argon2 is slow on purpose
     shared: dict[str, Organisation] = {}

@@ -14,7 +14,7 @@ from casusregie.houses.models import House, Organisation, Partnership, Ring
 @pytest.fixture
 def demo(db: None) -> dict:
     lines: list[str] = []
-    logins = data.load(progress=lines.append)
+    logins = data.load(progress=lines.append, cases_per_house=0)
     return {"logins": logins, "progress": lines}
 
 
@@ -69,12 +69,12 @@ def test_all_addresses_are_reserved_fake_domains(demo: dict) -> None:
 
 
 def test_loading_is_deterministic(db: None) -> None:
-    data.load(progress=lambda _line: None)
+    data.load(progress=lambda _line: None, cases_per_house=0)
     first = sorted(User.objects.values_list("full_name", flat=True))
     Membership.objects.all().delete()
     Partnership.objects.all().delete()
     House.objects.all().delete()
     User.objects.all().delete()
     Organisation.objects.all().delete()
-    data.load(progress=lambda _line: None)
+    data.load(progress=lambda _line: None, cases_per_house=0)
     assert sorted(User.objects.values_list("full_name", flat=True)) == first
