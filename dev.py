@@ -5,6 +5,7 @@
     python3 dev.py test      # run the whole test suite (pytest arguments may follow)
     python3 dev.py lint      # ruff, mypy and the migrations check
     python3 dev.py lock      # regenerate requirements/*.txt from requirements/*.in
+    python3 dev.py bench     # benchmarks on PostgreSQL through gunicorn (bench/README.md)
     python3 dev.py casusregie ARGS...   # any management command, e.g. `casusregie migrate`
 
 Each command first makes sure `.venv/` exists and holds exactly the pinned dependencies of
@@ -104,6 +105,8 @@ def main(argv: list[str]) -> int:
             if code:
                 return code
         return 0
+    if command == "bench":
+        return run([python, "bench/case_process.py", *rest])
     if command == "casusregie":
         return run([str(BIN / "casusregie"), *rest])
     print(__doc__)
