@@ -17,6 +17,11 @@ urlpatterns = [
     path("<slug:slug>/bekendheid/", views.known_to_list, name="known_to_list"),
     path("<slug:slug>/bekendheid/<int:pk>/", views.known_to_answer, name="known_to_answer"),
     path(
+        "<slug:slug>/meldingen/<int:pk>/bekendheid/vragen/",
+        views.known_to_ask_referral,
+        name="known_to_ask_referral",
+    ),
+    path(
         "<slug:slug>/casussen/<int:pk>/bekendheid/vragen/",
         views.known_to_ask,
         name="known_to_ask",

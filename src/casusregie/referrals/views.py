@@ -487,12 +487,10 @@ def referral_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # --- Known-to queries ------------------------------------------------------------------------
 
 
-@login_required
-def known_to_ask(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    house = policy.access_house(request.user, slug, roles=(Role.PROCESS_DIRECTOR,))
-    case = access_case(request.user, pk, house_slug=slug)
-    if case.phase == Phase.CLOSED:
-        raise Http404
+def _ask_page(
+    request: HttpRequest, house: House, *, case: Case | None, referral: Referral | None
+) -> HttpResponse:
+    """Ask partners about the people of a case or of a referral awaiting triage."""
     form = AskKnownToForm(request.POST or None, house=house)
     if request.method == "POST" and form.is_valid():
         try:
@@ -502,6 +500,7 @@ def known_to_ask(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 deadline=form.cleaned_data["deadline"],
                 actor=_actor(request),
                 case=case,
+                referral=referral,
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -509,13 +508,39 @@ def known_to_ask(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             messages.success(
                 request, _("%(n)s organisations have been asked.") % {"n": len(queries)}
             )
-            return redirect("cases:detail", slug=house.slug, pk=case.pk)
+            if case is not None:
+                return redirect("cases:detail", slug=house.slug, pk=case.pk)
+            assert referral is not None
+            return redirect("referrals:detail", slug=house.slug, pk=referral.pk)
+    if case is not None:
+        subjects = case_subjects(case)
+    else:
+        assert referral is not None
+        subjects = [link.subject for link in referral.subjects.select_related("subject")]
     return render(
         request,
         "referrals/known_to_ask.html",
-        {"house": house, "case": case, "form": form, "subjects": case_subjects(case)},
+        {"house": house, "case": case, "referral": referral, "form": form, "subjects": subjects},
         status=_status(request, form),
     )
+
+
+@login_required
+def known_to_ask(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    house = policy.access_house(request.user, slug, roles=(Role.PROCESS_DIRECTOR,))
+    case = access_case(request.user, pk, house_slug=slug)
+    if case.phase == Phase.CLOSED:
+        raise Http404
+    return _ask_page(request, house, case=case, referral=None)
+
+
+@login_required
+def known_to_ask_referral(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    house = policy.access_house(request.user, slug, roles=(Role.PROCESS_DIRECTOR,))
+    referral = access_referral(request.user, house, pk)
+    if referral.status != ReferralStatus.SUBMITTED or not referral.subjects.exists():
+        raise Http404
+    return _ask_page(request, house, case=None, referral=referral)
 
 
 @login_required

@@ -491,3 +491,37 @@ class TestKnownTo:
             ).count()
             == 3
         )
+
+
+@pytest.mark.django_db
+def test_process_director_asks_about_a_referral_before_triage(as_user, cast: Cast) -> None:
+    referral = submit(as_user, cast)
+    client = as_user(cast.process_director)
+    deadline = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    response = client.post(
+        f"{base(cast)}/meldingen/{referral.pk}/bekendheid/vragen/",
+        {"organisations": [cast.org_c.pk], "deadline": deadline},
+    )
+    assert response.status_code == 302
+    query = KnownToQuery.objects.get()
+    assert query.referral == referral
+    assert query.case is None
+    as_user(cast.participant_c).post(
+        f"{base(cast)}/bekendheid/{query.pk}/", {"answer": "known", "contact_person": "Cor, 0612"}
+    )
+    body = client.get(f"{base(cast)}/meldingen/{referral.pk}/").content.decode()
+    assert "Cor, 0612" in body
+    # The referrer sees the referral, but not what partners answered.
+    body = (
+        as_user(cast.participant_a).get(f"{base(cast)}/meldingen/{referral.pk}/").content.decode()
+    )
+    assert "Cor, 0612" not in body
+    assert (
+        as_user(cast.participant_a)
+        .post(
+            f"{base(cast)}/meldingen/{referral.pk}/bekendheid/vragen/",
+            {"organisations": [cast.org_c.pk], "deadline": deadline},
+        )
+        .status_code
+        == 404
+    )
