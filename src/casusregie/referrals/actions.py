@@ -683,7 +683,11 @@ def do_answer_known_to(
     query: KnownToQuery, *, actor: User, answer: str, contact_person: str = ""
 ) -> KnownToQuery:
     query = (
-        KnownToQuery.objects.select_for_update().select_related("house", "case").get(pk=query.pk)
+        # Lock only the question: the case is a nullable (outer) join, which PostgreSQL
+        # cannot lock.
+        KnownToQuery.objects.select_for_update(of=("self",))
+        .select_related("house", "case")
+        .get(pk=query.pk)
     )
     if (
         not Membership.objects.active()
