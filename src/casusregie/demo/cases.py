@@ -61,6 +61,7 @@ from casusregie.referrals.models import (
     KnownToQuery,
     NotInformedReason,
     Referral,
+    ReferralStatus,
     ReferralVariant,
 )
 
@@ -655,6 +656,13 @@ class Planner:
         deadline = self.cal.date(x) + datetime.timedelta(days=10)
 
         def ask() -> None:
+            if not about_case and (
+                story.referral is None
+                or not Referral.objects.filter(
+                    pk=story.referral.pk, status=ReferralStatus.SUBMITTED
+                ).exists()
+            ):
+                return  # triage was quicker than the question: nothing left to ask about
             story.queries = referral_actions.do_ask_known_to(
                 house=world.house,
                 organisations=orgs,
@@ -679,6 +687,8 @@ class Planner:
                 known: bool = known,
                 contact: str = contact,
             ) -> None:
+                if not story.queries:
+                    return  # the question was never asked
                 referral_actions.do_answer_known_to(
                     story.queries[index],
                     actor=answerer,
@@ -829,7 +839,12 @@ class Planner:
     def _repeat(self, story: Story) -> bool:
         """A second referral, by another partner, about a person whose case is still open: the
         triage team adds it to that case."""
-        bases = [s for s in self.open_cases if s.x_accept < self.cal.x_now - 12]
+        # Only cases about people: an area case has no household to refer again.
+        bases = [
+            s
+            for s in self.open_cases
+            if s.household is not None and s.x_accept < self.cal.x_now - 12
+        ]
         if not bases:
             return False
         base = self.rng.choice(bases)

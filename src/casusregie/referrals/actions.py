@@ -612,6 +612,11 @@ def do_ask_known_to(
     ):
         raise ValidationError(_("Only a process director can ask partners."))
     organisations = list(dict.fromkeys(organisations))  # each organisation once, in order
+    # Judge the current state, not the caller's copy.
+    if case is not None:
+        case = Case.objects.select_for_update().get(pk=case.pk)
+    if referral is not None:
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if (case is not None and case.house_id != house.pk) or (
         referral is not None and referral.house_id != house.pk
     ):
