@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -349,6 +350,23 @@ def _lock_for_decision(referral: Referral, actor: User) -> Referral:
     return referral
 
 
+def _record_decision(
+    referral: Referral, status: str, *, actor: User, reason: str, **fields: Any
+) -> None:
+    """Store a triage decision: its status, who decided when and why, and what goes with it
+    (the case, the criteria, the organisation forwarded to)."""
+    values = {
+        "status": status,
+        "decided_at": timezone.now(),
+        "decided_by": actor,
+        "decision_reason": reason.strip(),
+        **fields,
+    }
+    for name, value in values.items():
+        setattr(referral, name, value)
+    referral.save(update_fields=list(values))
+
+
 def _tell_referrer(referral: Referral, message: str) -> None:
     """*Terugmelding*: the referrer always hears the outcome."""
     notify([referral.referrer], house=referral.house, link=referral_link(referral), message=message)
@@ -474,14 +492,8 @@ def do_accept_referral(
                 recipients=[referral.referrer_organisation],
                 after={"organisation": referral.referrer_organisation_id, "role": "referrer"},
             )
-    referral.status = ReferralStatus.ACCEPTED
-    referral.case = case
-    referral.criteria = criteria
-    referral.decided_at = timezone.now()
-    referral.decided_by = actor
-    referral.decision_reason = reason.strip()
-    referral.save(
-        update_fields=["status", "case", "criteria", "decided_at", "decided_by", "decision_reason"]
+    _record_decision(
+        referral, ReferralStatus.ACCEPTED, actor=actor, reason=reason, case=case, criteria=criteria
     )
     log.record(
         actor=actor,
@@ -510,13 +522,12 @@ def do_decline_referral(
         raise ValidationError(
             {"reason": _("Give the reason for declining; the referrer receives it.")}
         )
-    referral.criteria = _check_criteria(criteria)
-    referral.status = ReferralStatus.DECLINED
-    referral.decided_at = timezone.now()
-    referral.decided_by = actor
-    referral.decision_reason = reason.strip()
-    referral.save(
-        update_fields=["status", "criteria", "decided_at", "decided_by", "decision_reason"]
+    _record_decision(
+        referral,
+        ReferralStatus.DECLINED,
+        actor=actor,
+        reason=reason,
+        criteria=_check_criteria(criteria),
     )
     log.record(
         actor=actor,
@@ -556,13 +567,8 @@ def do_forward_referral(
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the referral is forwarded.")})
-    referral.status = ReferralStatus.FORWARDED
-    referral.forwarded_to = organisation
-    referral.decided_at = timezone.now()
-    referral.decided_by = actor
-    referral.decision_reason = reason.strip()
-    referral.save(
-        update_fields=["status", "forwarded_to", "decided_at", "decided_by", "decision_reason"]
+    _record_decision(
+        referral, ReferralStatus.FORWARDED, actor=actor, reason=reason, forwarded_to=organisation
     )
     log.record(
         actor=actor,
