@@ -178,3 +178,54 @@ def verified_client(user: User) -> Client:
 @pytest.fixture
 def as_user() -> Any:
     return verified_client
+
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server on loopback; `messages` holds what it received, parsed."""
+
+    port: int
+    messages: list[Any]
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[Any]:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Any:
+    """Start aiosmtpd on a free port and point Django's SMTP backend at it."""
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received: list[Any] = []
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+            received.append(message)
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield SmtpServer(port=port, messages=received)
+    finally:
+        controller.stop()

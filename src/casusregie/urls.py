@@ -8,6 +8,9 @@ urlpatterns = [
     path("huizen/", include("casusregie.houses.urls")),
     path("huizen/", include("casusregie.referrals.urls")),
     path("huizen/", include("casusregie.cases.urls")),
+    path("huizen/", include("casusregie.meetings.urls")),
+    path("huizen/", include("casusregie.plans.urls")),
+    path("huizen/", include("casusregie.work.urls")),
     path("api/v1/", include("casusregie.api.urls")),
     path("taal/", set_language, name="set_language"),
 ]

@@ -263,6 +263,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "casusregie.web",
     "casusregie.houses",
     "casusregie.accounts",
@@ -270,6 +272,9 @@ INSTALLED_APPS = [
     "casusregie.cases",
     "casusregie.referrals",
     "casusregie.inbox",
+    "casusregie.meetings",
+    "casusregie.plans",
+    "casusregie.work",
     "casusregie.api",
     "casusregie.demo",
 ]
@@ -410,6 +415,25 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_TIMEOUT = 10
+
+# --- Background work ------------------------------------------------------------------------
+
+env.group = "Achtergrondwerk / Background work"
+TASKS_INLINE = env.flag(
+    "TASKS_INLINE",
+    ENVIRONMENT != "production",
+    help="Taken (herinneringen, escalaties, samenvattingen, e-mail) direct in het verzoek "
+    "uitvoeren in plaats van via de wachtrij in de database. In productie uit: daar voert "
+    "`casusregie db_worker` de wachtrij uit en roept cron of een systemd-timer elk kwartier "
+    "`casusregie run_schedule` aan (docs/operations.md).",
+)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TASKS_INLINE
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 # --- Language and time ------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ HOUSE_SETTING_FIELDS = (
     "escalation_ladder",
     "reminder_days_before_deadline",
     "overdue_reminder_every_days",
+    "plan_stall_weeks",
     "aftercare_weeks",
     "retention_case_years",
     "retention_declined_referral_months",

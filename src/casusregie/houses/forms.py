@@ -11,7 +11,14 @@ from casusregie.accounts.roles import Role
 
 from .actions import HOUSE_SETTING_FIELDS, organisation_name_taken
 from .domains import LifeDomain
-from .models import House, Organisation, OrganisationKind, Ring, validate_escalation_ladder
+from .models import (
+    EscalationTarget,
+    House,
+    Organisation,
+    OrganisationKind,
+    Ring,
+    validate_escalation_ladder,
+)
 
 
 class OrganisationForm(forms.Form):
@@ -89,12 +96,34 @@ class EndMembershipForm(forms.Form):
     )
 
 
+# The words a functional administrator writes for whom a level notifies (Dutch and English).
+LADDER_WORDS = {
+    "eigenaar": EscalationTarget.OWNER,
+    "procesregisseur": EscalationTarget.PROCESS_DIRECTOR,
+    "ketenmanager": EscalationTarget.HOUSE_MANAGER,
+    "partnermanager": EscalationTarget.PARTNER_MANAGER,
+    "bestuurlijk": EscalationTarget.ADMINISTRATIVE,
+    **{target.value: target for target in EscalationTarget},
+}
+LADDER_WORD_OF = {
+    EscalationTarget.OWNER: "eigenaar",
+    EscalationTarget.PROCESS_DIRECTOR: "procesregisseur",
+    EscalationTarget.HOUSE_MANAGER: "ketenmanager",
+    EscalationTarget.PARTNER_MANAGER: "partnermanager",
+    EscalationTarget.ADMINISTRATIVE: "bestuurlijk",
+}
+
+
 class EscalationLadderField(forms.CharField):
-    """One level a line: `days | title`, e.g. `7 | House manager calls the partner's manager`."""
+    """One level a line: `days | who | title`, e.g. `7 | ketenmanager | House manager calls`."""
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, list):
-            return "\n".join(f"{step['after_days']} | {step['title']}" for step in value)
+            return "\n".join(
+                f"{step['after_days']} | {LADDER_WORD_OF.get(step.get('notify'), '')} | "
+                f"{step['title']}"
+                for step in value
+            )
         if isinstance(value, str) and value.startswith("["):
             try:
                 return self.prepare_value(json.loads(value))
@@ -106,20 +135,40 @@ class EscalationLadderField(forms.CharField):
         text = super().to_python(value) or ""
         steps = []
         for number, line in enumerate([ln for ln in text.splitlines() if ln.strip()], start=1):
-            days, sep, title = line.partition("|")
-            if not sep:
+            parts = [part.strip() for part in line.split("|", 2)]
+            if len(parts) != 3:
                 raise ValidationError(
-                    _("Line %(number)s: write the number of days, a vertical bar and the title."),
+                    _(
+                        "Line %(number)s: write the number of days, whom it notifies and the "
+                        "title, separated by vertical bars."
+                    ),
                     params={"number": number},
                 )
+            days, who, title = parts
             try:
-                after_days = int(days.strip())
+                after_days = int(days)
             except ValueError:
                 raise ValidationError(
                     _("Line %(number)s: '%(days)s' is not a whole number of days."),
-                    params={"number": number, "days": days.strip()},
+                    params={"number": number, "days": days},
                 ) from None
-            steps.append({"level": number, "title": title.strip(), "after_days": after_days})
+            if who.lower() not in LADDER_WORDS:
+                raise ValidationError(
+                    _("Line %(number)s: '%(who)s' is not one of: %(words)s."),
+                    params={
+                        "number": number,
+                        "who": who,
+                        "words": ", ".join(LADDER_WORD_OF.values()),
+                    },
+                )
+            steps.append(
+                {
+                    "level": number,
+                    "title": title,
+                    "after_days": after_days,
+                    "notify": str(LADDER_WORDS[who.lower()]),
+                }
+            )
         validate_escalation_ladder(steps)
         return steps
 
@@ -129,8 +178,9 @@ class HouseSettingsForm(forms.ModelForm):
         label=_("Escalation ladder"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "One level per line: days after the deadline | who acts. "
-            "Example: 7 | House manager calls the partner's manager"
+            "One level per line: days after the deadline | whom it notifies | what happens. "
+            "Whom: eigenaar, procesregisseur, ketenmanager, partnermanager or bestuurlijk. "
+            "Example: 7 | ketenmanager | House manager calls the partner's manager"
         ),
     )
 

@@ -42,27 +42,61 @@ class InviteeChoice(models.TextChoices):
     PROCESS_DIRECTOR = "process_director", _("The process director")
 
 
+class EscalationTarget(models.TextChoices):
+    """Who a level of the escalation ladder notifies."""
+
+    OWNER = "owner", _("The action's owner")
+    PROCESS_DIRECTOR = "process_director", _("The process director")
+    HOUSE_MANAGER = "house_manager", _("The house manager")
+    PARTNER_MANAGER = "partner_manager", _("The owner organisation's manager")
+    ADMINISTRATIVE = "administrative", _("The administrative table (via the house manager)")
+
+
 def default_escalation_ladder() -> list[dict[str, Any]]:
+    """Owner → process director → house manager → the owner's manager → administrative table.
+    Days count from the due date of an action without feedback."""
     return [
-        {"level": 1, "title": "Procesregisseur spreekt de eigenaar aan", "after_days": 0},
-        {"level": 2, "title": "Ketenmanager belt de manager van de partner", "after_days": 7},
+        {"level": 1, "title": "Eigenaar herinnerd", "after_days": 0, "notify": "owner"},
+        {
+            "level": 2,
+            "title": "Procesregisseur spreekt de eigenaar aan",
+            "after_days": 3,
+            "notify": "process_director",
+        },
         {
             "level": 3,
+            "title": "Ketenmanager neemt het op",
+            "after_days": 7,
+            "notify": "house_manager",
+        },
+        {
+            "level": 4,
+            "title": "Ketenmanager belt de manager van de partner",
+            "after_days": 14,
+            "notify": "partner_manager",
+        },
+        {
+            "level": 5,
             "title": "Bestuurlijk overleg (van burgemeester tot burgemeester)",
-            "after_days": 21,
+            "after_days": 28,
+            "notify": "administrative",
         },
     ]
 
 
 def validate_escalation_ladder(value: Any) -> None:
-    """A ladder is a non-empty list of levels 1..n with a title and rising day counts."""
+    """A ladder is a non-empty list of levels 1..n with a title, rising day counts and whom it
+    notifies."""
     if not isinstance(value, list) or not value:
         raise ValidationError(_("The escalation ladder needs at least one level."))
     previous_days = -1
     for number, step in enumerate(value, start=1):
-        if not isinstance(step, dict) or set(step) != {"level", "title", "after_days"}:
+        if not isinstance(step, dict) or set(step) != {"level", "title", "after_days", "notify"}:
             raise ValidationError(
-                _("Level %(number)s must have exactly a level, a title and a number of days."),
+                _(
+                    "Level %(number)s must have exactly a level, a title, a number of days "
+                    "and whom it notifies."
+                ),
                 params={"number": number},
             )
         if step["level"] != number:
@@ -77,6 +111,11 @@ def validate_escalation_ladder(value: Any) -> None:
             raise ValidationError(
                 _("The days of level %(number)s must be a whole number above the level before."),
                 params={"number": number},
+            )
+        if step["notify"] not in EscalationTarget.values:
+            raise ValidationError(
+                _("Level %(number)s notifies someone unknown: choose one of %(choices)s."),
+                params={"number": number, "choices": ", ".join(EscalationTarget.values)},
             )
         previous_days = days
 
@@ -130,6 +169,11 @@ class House(models.Model):
     )
     overdue_reminder_every_days = models.PositiveSmallIntegerField(
         _("repeat the overdue reminder every so many days"), default=3
+    )
+    plan_stall_weeks = models.PositiveSmallIntegerField(
+        _("flag a plan without progress after (weeks)"),
+        default=6,
+        help_text=_("No new action, feedback or plan change for this long marks a plan stalled."),
     )
     aftercare_weeks = models.PositiveSmallIntegerField(
         _("aftercare watch period (weeks)"),

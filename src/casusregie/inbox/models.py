@@ -24,3 +24,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class EmailChoice(models.TextChoices):
+    IMMEDIATE = "immediate", _("An e-mail for every notification")
+    DAILY = "daily", _("One daily digest")
+    OFF = "off", _("No e-mail, only in the app")
+
+
+class Preference(models.Model):
+    """How a user wants to hear about notifications. Without a row: immediately."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.CharField(
+        _("e-mail"), max_length=10, choices=EmailChoice.choices, default=EmailChoice.IMMEDIATE
+    )
+    last_digest_at = models.DateTimeField(null=True, blank=True)

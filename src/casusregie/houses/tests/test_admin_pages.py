@@ -337,9 +337,13 @@ class TestHouseSettings:
             "has_triage_team": "on",
             "may_take_cases": "on",
             "care_form_recipient": "",
-            "escalation_ladder": "0 | Procesregisseur\n7 | Ketenmanager\n21 | Bestuurder",
+            "escalation_ladder": (
+                "0 | procesregisseur | Procesregisseur\n7 | ketenmanager | Ketenmanager\n"
+                "21 | bestuurlijk | Bestuurder"
+            ),
             "reminder_days_before_deadline": 2,
             "overdue_reminder_every_days": 3,
+            "plan_stall_weeks": 6,
             "aftercare_weeks": 26,
             "retention_case_years": 5,
             "retention_declined_referral_months": 6,
@@ -369,7 +373,15 @@ class TestHouseSettings:
         assert event.after["referral_rights"] == "stuck_covenant_partners"
 
     @pytest.mark.parametrize(
-        "ladder", ["", "zeven | Ketenmanager", "7 Ketenmanager", "7 | A\n3 | B", "0 |  "]
+        "ladder",
+        [
+            "",
+            "zeven | ketenmanager | Ketenmanager",
+            "7 | Ketenmanager",
+            "7 | ketenmanager | A\n3 | eigenaar | B",
+            "0 | eigenaar |  ",
+            "7 | burgemeester | Bellen",
+        ],
     )
     def test_bad_ladder_is_refused(self, as_user, cast: Cast, ladder: str) -> None:
         response = as_user(cast.admin).post(
@@ -377,7 +389,7 @@ class TestHouseSettings:
         )
         assert response.status_code == 400
         cast.house.refresh_from_db()
-        assert len(cast.house.escalation_ladder) == 3
+        assert len(cast.house.escalation_ladder) == 5
         assert not AuditEvent.objects.exists()
 
     def test_care_form_recipient_must_be_a_partner(self, as_user, cast: Cast) -> None:

@@ -1,0 +1,84 @@
+"""Who may see which part of a plan.
+
+- The plan and its goals: everyone who may see the case.
+- An action in full (title, owner, feedback): the house's staff, the owner organisation, the
+  case director, and organisations whose own actions depend on it (seed §6.4.1: "only the
+  agreements relevant to you"). Other participants see counts per organisation, not content.
+- Feedback: the house's staff, the owner organisation and the case director.
+- An escalation: the house's staff and the owner organisation only (never the shared minutes).
+- The services map: every member of the house.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+
+from casusregie.cases.models import Case
+from casusregie.privacy import policy
+
+from .models import Action, Escalation, Feedback, Goal, Plan, PlanRevision, Service
+
+
+def _case_visible(user: Any, case_ref: str) -> Exists:
+    return Exists(policy.visible(user, Case).filter(pk=OuterRef(case_ref)))
+
+
+@policy.register(Plan)
+def plan_predicate(user: Any) -> Q:
+    return Q(_case_visible(user, "case"))
+
+
+@policy.register(Goal)
+def goal_predicate(user: Any) -> Q:
+    return Q(_case_visible(user, "plan__case"))
+
+
+@policy.register(PlanRevision)
+def revision_predicate(user: Any) -> Q:
+    return Q(_case_visible(user, "plan__case"))
+
+
+def action_q(user: Any, prefix: str = "") -> Q:
+    """The action predicate, also for rows that point at an action (`prefix` = "action__")."""
+    house = f"{prefix}house"
+    depends = Exists(
+        Action.depends_on.through.objects.filter(
+            to_action=OuterRef(f"{prefix}pk" if prefix else "pk"),
+            from_action__owner_organisation__in=policy.active_memberships(user)
+            .filter(house=OuterRef(OuterRef(house)))
+            .values("organisation"),
+        )
+    )
+    return (
+        Q(policy.staff_of(user, house))
+        | Q(policy.member_of(user, f"{prefix}owner_organisation", house))
+        | Q(**{f"{prefix}case__case_director": user})
+        | Q(depends)
+    )
+
+
+@policy.register(Action)
+def action_predicate(user: Any) -> Q:
+    return action_q(user)
+
+
+@policy.register(Feedback)
+def feedback_predicate(user: Any) -> Q:
+    house = "action__house"
+    return (
+        Q(policy.staff_of(user, house))
+        | Q(policy.member_of(user, "action__owner_organisation", house))
+        | Q(action__case__case_director=user)
+    )
+
+
+@policy.register(Escalation)
+def escalation_predicate(user: Any) -> Q:
+    return Q(policy.staff_of(user)) | Q(policy.member_of(user, "action__owner_organisation"))
+
+
+@policy.register(Service)
+def service_predicate(user: Any) -> Q:
+    return Q(Exists(policy.active_memberships(user).filter(house=OuterRef("house"))))

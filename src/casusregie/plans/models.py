@@ -1,0 +1,230 @@
+"""The plan of approach (*plan van aanpak*): goals per life domain, owned actions with
+mandatory feedback (*terugkoppeling*), escalations, versioned revisions, and the house's
+services map (*sociale kaart*)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casusregie.houses.domains import LifeDomain
+
+
+class Plan(models.Model):
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="plan")
+    # Optimistic locking: a change names the version it was made from.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField()
+    # The last time something moved: a goal, an action, feedback. A plan without progress for
+    # the house's stall period is flagged.
+    last_progress_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["last_progress_at"], name="plan_last_progress")]
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    REACHED = "reached", _("Reached")
+    DROPPED = "dropped", _("Dropped")
+
+
+class Goal(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    domain = models.CharField(_("life domain"), max_length=20, choices=LifeDomain.choices)
+    text = models.CharField(_("goal"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PlanRevision(models.Model):
+    """A snapshot of the plan after each change: the history users can read back."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    note = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_revision_once"),
+        ]
+
+
+class Service(models.Model):
+    """One service an organisation offers in a house, kept up to date by that organisation."""
+
+    house = models.ForeignKey("houses.House", on_delete=models.CASCADE, related_name="services")
+    organisation = models.ForeignKey(
+        "houses.Organisation", on_delete=models.PROTECT, related_name="services"
+    )
+    name = models.CharField(_("service"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    domain = models.CharField(_("life domain"), max_length=20, choices=LifeDomain.choices)
+    target_group = models.CharField(_("target group"), max_length=200)
+    region = models.CharField(_("region"), max_length=200)
+    waiting_weeks = models.PositiveSmallIntegerField(_("current waiting time (weeks)"), default=0)
+    active = models.BooleanField(_("offered now"), default=True)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    FEEDBACK_GIVEN = "feedback_given", _("Feedback given, awaiting review")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Action(models.Model):
+    """An agreement: one organisation (and person) does something by a date, for a goal."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="actions")
+    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    title = models.CharField(_("action"), max_length=300)
+    goal = models.ForeignKey(
+        Goal,
+        verbose_name=_("goal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    domain = models.CharField(
+        _("life domain"), max_length=20, choices=LifeDomain.choices, blank=True
+    )
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    owner_organisation = models.ForeignKey(
+        "houses.Organisation",
+        verbose_name=_("owner organisation"),
+        on_delete=models.PROTECT,
+        related_name="actions",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_actions",
+    )
+    due_date = models.DateField(_("due date"))
+    depends_on = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="dependents",
+        verbose_name=_("depends on"),
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    # Reminder and escalation bookkeeping for the scheduler.
+    reminded_before_at = models.DateTimeField(null=True, blank=True)
+    reminded_overdue_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="action_number_per_case"),
+        ]
+        indexes = [
+            models.Index(fields=["owner_organisation", "status", "due_date"], name="action_org"),
+            models.Index(fields=["owner", "status", "due_date"], name="action_owner"),
+            models.Index(fields=["house", "status", "due_date"], name="action_house"),
+            models.Index(fields=["case", "status"], name="action_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"A{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (ActionStatus.OPEN, ActionStatus.FEEDBACK_GIVEN)
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting review")
+    ACCEPTED = "accepted", _("Accepted")
+    MORE_REQUESTED = "more_requested", _("More asked")
+
+
+class Feedback(models.Model):
+    """What the owner did and with what result. An action is done only when accepted."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "houses.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    what_was_done = models.TextField(_("what was done"))
+    result = models.TextField(_("result"))
+    submitted_at = models.DateTimeField()
+    review_status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+
+
+class Escalation(models.Model):
+    """A level of the house's escalation ladder reached by an action without feedback.
+    Private: for house staff and the owner organisation, never in the shared minutes."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="escalations")
+    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    notified = models.CharField(max_length=30)
+    reached_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["reached_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "level"], name="escalation_level_once"),
+        ]
