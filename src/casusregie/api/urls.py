@@ -6,6 +6,7 @@ Paths are house scoped like the pages (`houses/<slug>/...`) and have no trailing
 from django.urls import path, re_path
 
 from casusregie.cases import api as cases
+from casusregie.plans import api as plans
 from casusregie.referrals import api as referrals
 
 from .problems import not_found
@@ -14,6 +15,7 @@ HOUSE = "houses/<slug:slug>"
 REFERRAL = f"{HOUSE}/referrals/<int:pk>"
 CASE = f"{HOUSE}/cases/<int:pk>"
 QUERY = f"{HOUSE}/known-to-queries/<int:pk>"
+ACTION = f"{HOUSE}/actions/<int:pk>"
 
 app_name = "api"
 
@@ -39,6 +41,10 @@ urlpatterns = [
     path(f"{HOUSE}/known-to-queries", referrals.KnownToListView.as_view(), name="known-to"),
     path(QUERY, referrals.KnownToDetailView.as_view(), name="known-to-query"),
     path(f"{QUERY}/answer", referrals.KnownToAnswerView.as_view(), name="known-to-answer"),
+    path(f"{CASE}/actions", plans.CaseActionsView.as_view(), name="case-actions"),
+    path(f"{CASE}/progress", plans.CaseProgressView.as_view(), name="case-progress"),
+    path(f"{HOUSE}/actions", plans.ActionListView.as_view(), name="actions"),
+    path(ACTION, plans.ActionDetailView.as_view(), name="action"),
     # Anything else under /api/v1/ is a 404 problem, not the HTML "page not found".
     re_path(r"^.*$", not_found),
 ]

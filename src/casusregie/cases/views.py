@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from casusregie.accounts.roles import Role
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House
+from casusregie.plans.views import case_plan_context
 from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
 from casusregie.referrals.models import KnownToQuery, Referral, ReferralConcern
@@ -207,6 +208,7 @@ def case_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "is_staff": is_staff,
             "is_director": is_director,
             "warn_no_case_director": case.lacks_case_director,
+            **case_plan_context(user, case),
         },
     )
 

@@ -26,7 +26,17 @@ from casusregie.inbox.actions import notify
 from casusregie.privacy import log
 from casusregie.privacy.models import Operation
 
-from .models import Action, Goal, Plan, PlanRevision, Service
+from .models import (
+    Action,
+    ActionStatus,
+    Escalation,
+    Feedback,
+    Goal,
+    Plan,
+    PlanRevision,
+    ReviewStatus,
+    Service,
+)
 
 
 @dataclass
@@ -123,7 +133,7 @@ def touch_progress(case_id: int) -> None:
     Plan.objects.filter(case_id=case_id).update(last_progress_at=timezone.now())
 
 
-def plan_link(case: Case) -> str:
+def plan_link(case: Case) -> str:  # the case page shows the plan
     return reverse("cases:detail", kwargs={"slug": case.house.slug, "pk": case.pk})
 
 
@@ -266,3 +276,156 @@ def do_create_actions(
             % {"org": organisation.name, "ref": case.reference},
         )
     return created
+
+
+def action_link(action: Action) -> str:
+    return reverse("plans:action", kwargs={"slug": action.house.slug, "pk": action.pk})
+
+
+def _reviewers(case: Case) -> list[User]:
+    """Who reviews feedback: the case director, else the case's process director, else every
+    process director of the house."""
+    if case.case_director is not None:
+        return [case.case_director]
+    if case.process_director is not None:
+        return [case.process_director]
+    return list(
+        User.objects.filter(
+            memberships__house=case.house,
+            memberships__role=Role.PROCESS_DIRECTOR,
+            memberships__ended_at__isnull=True,
+        ).distinct()
+    )
+
+
+def may_review(user: Any, action: Action) -> bool:
+    return action.case.case_director_id == getattr(user, "pk", None) or (
+        Membership.objects.active()
+        .filter(user_id=getattr(user, "pk", 0) or 0, house=action.house_id)
+        .filter(role=Role.PROCESS_DIRECTOR)
+        .exists()
+    )
+
+
+def _lock(action: Action) -> Action:
+    return (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("case", "case__house", "house", "owner_organisation")
+        .get(pk=action.pk)
+    )
+
+
+@transaction.atomic
+def do_submit_feedback(action: Action, *, what_was_done: str, result: str, actor: Any) -> Feedback:
+    """The owner organisation reports what was done and with what result (*terugkoppeling*)."""
+    action = _lock(action)
+    membership = (
+        Membership.objects.active()
+        .filter(user_id=getattr(actor, "pk", 0) or 0, house=action.house_id)
+        .filter(organisation=action.owner_organisation_id)
+        .first()
+    )
+    if membership is None:
+        raise PermissionDenied(_("Only the owner organisation can give feedback on this action."))
+    if action.status != ActionStatus.OPEN:
+        raise ValidationError(_("This action is not waiting for feedback."))
+    errors: dict[str, list[str]] = {}
+    if not what_was_done.strip():
+        errors["what_was_done"] = [_("Say what was done.")]
+    if not result.strip():
+        errors["result"] = [_("Say what it achieved.")]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    feedback = Feedback.objects.create(
+        action=action,
+        author=actor,
+        organisation=action.owner_organisation,
+        what_was_done=what_was_done.strip(),
+        result=result.strip(),
+        submitted_at=now,
+    )
+    action.status = ActionStatus.FEEDBACK_GIVEN
+    action.version += 1
+    action.save(update_fields=["status", "version"])
+    Escalation.objects.filter(action=action, resolved_at__isnull=True).update(resolved_at=now)
+    touch_progress(action.case_id)
+    case = action.case
+    recipients = (
+        [case.case_director_organisation]
+        if case.case_director_organisation_id
+        and case.case_director_organisation_id != action.owner_organisation_id
+        else []
+    )
+    log.record(
+        actor=actor,
+        house=action.house,
+        name="action.feedback",
+        operation=Operation.CREATE,
+        obj=feedback,
+        case_id=case.pk,
+        actor_organisation=action.owner_organisation,
+        subjects=subject_refs(case_subjects(case)),
+        recipients=[o for o in recipients if o is not None],
+        after={"action": action.pk, "status": action.status},
+    )
+    notify(
+        [u for u in _reviewers(case) if u != actor],
+        house=action.house,
+        link=action_link(action),
+        message=_("Feedback on action A%(number)s of case %(ref)s awaits your review")
+        % {"number": action.number, "ref": case.reference},
+    )
+    return feedback
+
+
+@transaction.atomic
+def do_review_feedback(feedback: Feedback, *, accept: bool, note: str = "", actor: Any) -> Feedback:
+    """The case director or a process director accepts feedback (the action is done) or asks
+    for more (the action is open again)."""
+    action = _lock(feedback.action)
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if not may_review(actor, action):
+        raise PermissionDenied(
+            _("Only the case director or a process director can review feedback.")
+        )
+    if feedback.review_status != ReviewStatus.PENDING or action.status != (
+        ActionStatus.FEEDBACK_GIVEN
+    ):
+        raise ValidationError(_("This feedback has already been reviewed."))
+    if not accept and not note.strip():
+        raise ValidationError({"note": [_("Say what more is needed.")]})
+    now = timezone.now()
+    feedback.review_status = ReviewStatus.ACCEPTED if accept else ReviewStatus.MORE_REQUESTED
+    feedback.reviewed_by = actor
+    feedback.review_note = note.strip()
+    feedback.reviewed_at = now
+    feedback.save(update_fields=["review_status", "reviewed_by", "review_note", "reviewed_at"])
+    action.status = ActionStatus.DONE if accept else ActionStatus.OPEN
+    action.done_at = now if accept else None
+    action.version += 1
+    action.save(update_fields=["status", "done_at", "version"])
+    touch_progress(action.case_id)
+    log.record(
+        actor=actor,
+        house=action.house,
+        name="action.review",
+        operation=Operation.UPDATE,
+        obj=feedback,
+        case_id=action.case_id,
+        subjects=subject_refs(case_subjects(action.case)),
+        after={"action": action.pk, "status": action.status, "review": feedback.review_status},
+    )
+    owners = [action.owner] if action.owner else [feedback.author]
+    notify(
+        [u for u in owners if u is not None and u != actor],
+        house=action.house,
+        link=action_link(action),
+        message=(
+            _("Action A%(number)s of case %(ref)s is done")
+            if accept
+            else _("More is asked about action A%(number)s of case %(ref)s")
+        )
+        % {"number": action.number, "ref": action.case.reference},
+    )
+    return feedback

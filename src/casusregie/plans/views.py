@@ -1,1 +1,174 @@
-"""Pages of this app."""
+"""The action page with feedback and its review, and the actions block of the case page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casusregie.cases.actions import case_subjects, subject_refs
+from casusregie.cases.models import Case
+from casusregie.privacy import log, policy
+from casusregie.privacy.models import Operation
+from casusregie.web.forms import apply_errors
+
+from . import actions
+from .forms import FeedbackForm, ReviewForm
+from .models import Action, ActionStatus, Escalation, Feedback, ReviewStatus
+
+
+def access_action(user: Any, slug: str, pk: int) -> Action:
+    """The action if the user may read it in full; "not found" otherwise."""
+    action = (
+        policy.visible(user, Action)
+        .filter(pk=pk, house__slug=slug)
+        .select_related("house", "case", "owner_organisation", "owner", "goal", "service")
+        .first()
+    )
+    if action is None:
+        raise Http404
+    return action
+
+
+def _is_owner_member(user: Any, action: Action) -> bool:
+    return (
+        policy.active_memberships(user)
+        .filter(house=action.house_id, organisation=action.owner_organisation_id)
+        .exists()
+    )
+
+
+def _page(
+    request: HttpRequest,
+    action: Action,
+    *,
+    feedback_form: FeedbackForm | None = None,
+    review_form: ReviewForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user: Any = request.user
+    pending = (
+        policy.visible(user, Feedback)
+        .filter(action=action, review_status=ReviewStatus.PENDING)
+        .first()
+    )
+    can_feedback = action.status == ActionStatus.OPEN and _is_owner_member(user, action)
+    can_review = pending is not None and actions.may_review(user, action)
+    log.record(
+        actor=user,
+        house=action.house,
+        name="action.read",
+        operation=Operation.READ,
+        obj=action,
+        case_id=action.case_id,
+        subjects=subject_refs(case_subjects(action.case)),
+    )
+    return render(
+        request,
+        "plans/action_detail.html",
+        {
+            "house": action.house,
+            "case": action.case,
+            "action": action,
+            "overdue": action.status == ActionStatus.OPEN
+            and action.due_date < timezone.localdate(),
+            "depends_on": policy.visible(user, Action).filter(dependents=action),
+            "feedback": policy.visible(user, Feedback)
+            .filter(action=action)
+            .select_related("author", "organisation", "reviewed_by"),
+            "escalations": policy.visible(user, Escalation).filter(action=action),
+            "pending": pending,
+            "feedback_form": (feedback_form or FeedbackForm()) if can_feedback else None,
+            "review_form": (review_form or ReviewForm()) if can_review else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def action_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _page(request, access_action(request.user, slug, pk))
+
+
+@login_required
+@require_POST
+def action_feedback(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    action = access_action(request.user, slug, pk)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_submit_feedback(action, actor=request.user, **form.cleaned_data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Thank you: your feedback has been sent for review."))
+            return redirect("plans:action", slug=slug, pk=action.pk)
+    return _page(request, action, feedback_form=form, status=400)
+
+
+@login_required
+@require_POST
+def feedback_review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    action = access_action(request.user, slug, pk)
+    pending = (
+        policy.visible(request.user, Feedback)
+        .filter(action=action, review_status=ReviewStatus.PENDING)
+        .first()
+    )
+    if pending is None or not actions.may_review(request.user, action):
+        raise Http404
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_review_feedback(
+                pending,
+                accept=form.cleaned_data["decision"] == "accept",
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The action is done.")
+                if form.cleaned_data["decision"] == "accept"
+                else _("The owner has been asked for more."),
+            )
+            return redirect("plans:action", slug=slug, pk=action.pk)
+    return _page(request, action, review_form=form, status=400)
+
+
+def case_plan_context(user: Any, case: Case) -> dict[str, Any]:
+    """For the case page: the actions the user may read, and counts per organisation for
+    everyone who may see the case (decision 0012). Two queries whatever the size."""
+    today = timezone.localdate()
+    mine = list(
+        policy.visible(user, Action)
+        .filter(case=case)
+        .select_related("owner_organisation", "owner")
+        .order_by("number")
+    )
+    # Counts of a case the user may see (the caller passed the case through access_case).
+    counts = list(
+        Action.objects.filter(case=case)
+        .values("owner_organisation__name")
+        .annotate(
+            open=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__gte=today)),
+            overdue=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__lt=today)),
+            review=Count("pk", filter=Q(status=ActionStatus.FEEDBACK_GIVEN)),
+            done=Count("pk", filter=Q(status=ActionStatus.DONE)),
+        )
+        .order_by("owner_organisation__name")
+    )
+    return {"plan_actions": mine, "action_counts": counts, "today": today}

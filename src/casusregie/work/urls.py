@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "work"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/mijn-werk/", views.my_work, name="my_work"),
+]

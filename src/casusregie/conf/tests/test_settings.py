@@ -117,7 +117,8 @@ def test_every_variable_has_help_text() -> None:
 
 def test_configuration_doc_is_current() -> None:
     assert DEFAULT_PATH.read_text() == current_text(), (
-        "docs/configuration.md is out of date: run `CASUSREGIE_ENV=test python3 dev.py casusregie config_docs`"
+        "docs/configuration.md is out of date: run "
+        "`CASUSREGIE_ENV=test python3 dev.py casusregie config_docs`"
     )
 
 

@@ -1,0 +1,233 @@
+"""REST endpoints for actions: the list a partner system polls ("our open actions"), one
+action with its feedback, recording actions for a case, and the progress of a case.
+
+Actions come only through `policy.visible(user, Action)`; an action the user may not read is
+"not found", exactly like its page.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casusregie.api.common import NumberedRef, PageQuery, Ref, newest_first, parse
+from casusregie.cases.access import access_case
+from casusregie.houses.domains import LifeDomain
+from casusregie.privacy import policy
+
+from . import actions
+from .models import Action, ActionStatus, Feedback
+
+# --- Output ----------------------------------------------------------------------------------
+
+
+class FeedbackOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = Ref()
+    organisation = Ref()
+    what_was_done = serializers.CharField()
+    result = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    review_status = serializers.CharField()
+    review_note = serializers.CharField()
+    reviewed_at = serializers.DateTimeField()
+
+
+class ActionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    case = NumberedRef()
+    title = serializers.CharField()
+    domain = serializers.CharField()
+    owner_organisation = Ref()
+    owner = Ref(allow_null=True)
+    due_date = serializers.DateField()
+    status = serializers.CharField()
+    overdue = serializers.SerializerMethodField()
+    depends_on = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    done_at = serializers.DateTimeField()
+
+    def get_overdue(self, action: Action) -> bool:
+        return action.status == ActionStatus.OPEN and action.due_date < timezone.localdate()
+
+    def get_depends_on(self, action: Action) -> list[int]:
+        return [other.pk for other in action.depends_on.all()]
+
+
+def visible_actions(request: Request, slug: str) -> QuerySet[Action]:
+    house = policy.access_house(request.user, slug)
+    return (
+        policy.visible(request.user, Action)
+        .filter(house=house)
+        .select_related("case", "owner_organisation", "owner")
+        .prefetch_related("depends_on")
+    )
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+class ActionQuery(PageQuery):
+    mine = serializers.BooleanField(required=False, default=False)
+    status = serializers.ChoiceField(ActionStatus.choices, required=False)
+    overdue = serializers.BooleanField(required=False, default=False)
+    case = serializers.IntegerField(min_value=1, required=False)
+
+
+class ActionListView(APIView):
+    def get(self, request: Request, slug: str) -> Response:
+        query = parse(ActionQuery, request.query_params, request)
+        rows = visible_actions(request, slug)
+        if query["mine"]:
+            mine = policy.active_memberships(request.user).values("organisation")
+            rows = rows.filter(
+                Q(owner=request.user) | Q(owner__isnull=True, owner_organisation__in=mine)
+            )
+        if query.get("status"):
+            rows = rows.filter(status=query["status"])
+        if query["overdue"]:
+            rows = rows.filter(status=ActionStatus.OPEN, due_date__lt=timezone.localdate())
+        if query.get("case"):
+            rows = rows.filter(case_id=query["case"])
+        return Response(newest_first(rows, request, query, ActionOut))
+
+
+class ActionDetailView(APIView):
+    def get(self, request: Request, slug: str, pk: int) -> Response:
+        action = visible_actions(request, slug).filter(pk=pk).first()
+        if action is None:
+            raise Http404
+        body = dict(ActionOut(action).data)
+        feedback = (
+            policy.visible(request.user, Feedback)
+            .filter(action=action)
+            .select_related("author", "organisation")
+        )
+        body["feedback"] = FeedbackOut(feedback, many=True).data
+        return Response(body)
+
+
+# --- Recording actions -----------------------------------------------------------------------
+
+
+class ActionIn(serializers.Serializer):
+    title = serializers.CharField(max_length=300, allow_blank=True)
+    owner_organisation = serializers.IntegerField(allow_null=True)
+    owner = serializers.IntegerField(allow_null=True, required=False, default=None)
+    due_date = serializers.DateField(allow_null=True)
+    domain = serializers.ChoiceField(LifeDomain.choices, allow_blank=True, default="")
+    depends_on = serializers.ListField(child=serializers.IntegerField(), default=list)
+
+
+class ActionsIn(serializers.Serializer):
+    actions = ActionIn(many=True, allow_empty=False)
+
+
+_ROW = re.compile(r"^row-(\d+)-(\w+)$")
+
+
+def _api_errors(error: ValidationError) -> ValidationError:
+    """`row-2-title` (the form's naming) becomes `actions.1.title` (the request's)."""
+    if not hasattr(error, "error_dict"):
+        return error
+    renamed: dict[str, Any] = {}
+    for key, messages in error.message_dict.items():
+        match = _ROW.match(key)
+        name = f"actions.{int(match.group(1)) - 1}.{match.group(2)}" if match else key
+        renamed[name] = messages
+    return ValidationError(renamed)
+
+
+class CaseActionsView(APIView):
+    """POST a list of actions for a case: all are recorded, or none."""
+
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        case = access_case(request.user, pk, house_slug=slug)
+        if not actions.may_edit_plan(request.user, case):
+            raise PermissionDenied
+        data = parse(ActionsIn, request.data, request, case.house)
+        organisations = {o.pk: o for o in policy.organisations_visible_to(request.user)}
+        people = {u.pk: u for u in policy.users_visible_to(request.user, case.house)}
+        existing = {a.pk: a for a in Action.objects.filter(case=case)}
+        rows: list[actions.ActionData] = []
+        unknown: dict[str, list[str]] = {}
+        for index, row in enumerate(data["actions"]):
+            organisation = organisations.get(row["owner_organisation"] or 0)
+            owner = people.get(row["owner"] or 0)
+            if row["owner_organisation"] and organisation is None:
+                unknown[f"actions.{index}.owner_organisation"] = ["Unknown organisation."]
+            if row["owner"] and owner is None:
+                unknown[f"actions.{index}.owner"] = ["Unknown person."]
+            missing = [i for i in row["depends_on"] if i not in existing]
+            if missing:
+                unknown[f"actions.{index}.depends_on"] = ["Unknown action of this case."]
+            rows.append(
+                actions.ActionData(
+                    title=row["title"],
+                    owner_organisation=organisation,
+                    owner=owner,
+                    due_date=row["due_date"],
+                    domain=row["domain"],
+                    depends_on=[existing[i] for i in row["depends_on"] if i in existing],
+                )
+            )
+        if unknown:
+            raise ValidationError(unknown)
+        try:
+            created = actions.do_create_actions(case, rows, actor=request.user)
+        except ValidationError as error:
+            raise _api_errors(error) from None
+        fresh = visible_actions(request, slug).filter(pk__in=[a.pk for a in created])
+        return Response(
+            {"results": ActionOut(fresh.order_by("number"), many=True).data}, status=201
+        )
+
+
+# --- Progress --------------------------------------------------------------------------------
+
+
+class CaseProgressView(APIView):
+    """Counts per organisation for every participant; titles only of actions one may read."""
+
+    def get(self, request: Request, slug: str, pk: int) -> Response:
+        case = access_case(request.user, pk, house_slug=slug)
+        today = timezone.localdate()
+        per_org = (
+            Action.objects.filter(case=case)
+            .values("owner_organisation", "owner_organisation__name")
+            .annotate(
+                open=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__gte=today)),
+                overdue=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__lt=today)),
+                awaiting_review=Count("pk", filter=Q(status=ActionStatus.FEEDBACK_GIVEN)),
+                done=Count("pk", filter=Q(status=ActionStatus.DONE)),
+            )
+            .order_by("owner_organisation__name")
+        )
+        return Response(
+            {
+                "case": {"id": case.pk, "reference": case.reference, "phase": case.phase},
+                "organisations": [
+                    {
+                        "organisation": {
+                            "id": row["owner_organisation"],
+                            "name": row["owner_organisation__name"],
+                        },
+                        "open": row["open"],
+                        "overdue": row["overdue"],
+                        "awaiting_review": row["awaiting_review"],
+                        "done": row["done"],
+                    }
+                    for row in per_org
+                ],
+            }
+        )

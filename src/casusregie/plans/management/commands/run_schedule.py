@@ -1,0 +1,36 @@
+"""What cron or a systemd timer calls every 15 minutes: queue the reminders and escalations
+that are due (docs/operations.md). Idempotent: running it again does nothing new."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from casusregie.plans.tasks import escalate_actions, remind_actions
+
+
+class Command(BaseCommand):
+    help = "Queue due reminders and escalations of actions."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--today",
+            help="Act as if it were this day (YYYY-MM-DD); not in production.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = options.get("today")
+        if today:
+            if settings.PRODUCTION:
+                raise CommandError("--today is niet toegestaan in productie / not in production.")
+            try:
+                datetime.date.fromisoformat(today)
+            except ValueError:
+                raise CommandError(f"--today: '{today}' is geen datum / not a date.") from None
+        for name, job in (("herinneringen", remind_actions), ("escalaties", escalate_actions)):
+            result = job.enqueue(today)
+            done = result.return_value if result.is_finished else "in de wachtrij / queued"
+            self.stdout.write(f"{name}: {done}")
