@@ -1,1 +1,630 @@
-"""Pages of this app."""
+"""Case meeting pages: list, planning, the meeting with availability, table mode for the
+chair, and each organisation's excerpt of the minutes (page and PDF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casusregie.accounts.roles import Role
+from casusregie.cases.actions import case_subjects, subject_refs
+from casusregie.cases.models import Case
+from casusregie.cases.phases import Phase
+from casusregie.houses.models import Organisation
+from casusregie.plans.actions import do_create_actions
+from casusregie.plans.models import Action
+from casusregie.privacy import log, policy
+from casusregie.privacy.models import Operation
+from casusregie.web import pdf
+from casusregie.web.forms import apply_errors
+
+from . import actions
+from .forms import (
+    ActionGridForm,
+    AttendanceForm,
+    AvailabilityForm,
+    CancelForm,
+    DecisionForm,
+    MeetingForm,
+    ScheduleForm,
+    house_people,
+    partner_organisations,
+)
+from .models import AgendaItem, Availability, Contribution, Decision, Meeting, MeetingStatus
+
+
+def access_meeting(user: Any, slug: str, pk: int) -> Meeting:
+    meeting = (
+        policy.visible(user, Meeting)
+        .filter(pk=pk, house__slug=slug)
+        .select_related("house", "chair")
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def _director_meeting(request: HttpRequest, slug: str, pk: int) -> Meeting:
+    meeting = access_meeting(request.user, slug, pk)
+    if not actions.is_director(request.user, meeting.house_id):
+        raise Http404
+    return meeting
+
+
+@login_required
+def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
+    house = policy.access_house(request.user, slug)
+    meetings = (
+        policy.visible(request.user, Meeting)
+        .filter(house=house)
+        .select_related("chair")
+        .order_by("-id")[:100]
+    )
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "house": house,
+            "meetings": meetings,
+            "is_director": actions.is_director(request.user, house.pk),
+        },
+    )
+
+
+@login_required
+def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
+    house = policy.access_house(request.user, slug, roles=(Role.PROCESS_DIRECTOR,))
+    cases = (
+        policy.visible(request.user, Case)
+        .filter(house=house)
+        .exclude(phase=Phase.CLOSED)
+        .order_by("-id")
+    )
+    organisations = partner_organisations(house)
+    initial: dict[str, Any] = {}
+    chosen = [int(c) for c in request.GET.getlist("casus") if c.isdigit()]
+    if chosen:
+        picked = list(cases.filter(pk__in=chosen))
+        initial["cases"] = picked
+        initial["invitees"] = suggested_invitees(house, picked)
+        initial["title"] = _("Case meeting")
+    form = MeetingForm(
+        request.POST or None, initial=initial, cases=cases, organisations=organisations
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        optional = set(data["optional"])
+        try:
+            meeting = actions.do_plan_meeting(
+                house,
+                title=data["title"],
+                cases=list(data["cases"]),
+                invitees=[(org, org not in optional) for org in data["invitees"]],
+                slots=data["slots"],
+                duration_minutes=data["duration_minutes"],
+                location=data["location"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The meeting is planned; the invitees have been asked for their availability."),
+            )
+            return redirect("meetings:detail", slug=slug, pk=meeting.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "meetings/meeting_new.html", {"house": house, "form": form}, status=status
+    )
+
+
+def suggested_invitees(house: Any, cases: list[Case]) -> list[Organisation]:
+    """Organisations taking part, the referrer's proposed invitees (where the referrer
+    proposes), and partners whose expertise covers the cases' life domains."""
+    from casusregie.houses.models import InviteeChoice
+    from casusregie.referrals.models import Referral, ReferralConcern
+
+    taking_part = Organisation.objects.filter(
+        participations__case__in=cases, participations__ended_at__isnull=True
+    )
+    found = {o.pk: o for o in taking_part}
+    if house.invitee_choice == InviteeChoice.REFERRER:
+        for org in Organisation.objects.filter(
+            pk__in=Referral.proposed_invitees.through.objects.filter(
+                referral__case__in=cases
+            ).values("organisation")
+        ):
+            found.setdefault(org.pk, org)
+    domains = set(
+        ReferralConcern.objects.filter(referral__case__in=cases).values_list("domain", flat=True)
+    )
+    for org in partner_organisations(house):
+        if domains & set(org.expertise or []):
+            found.setdefault(org.pk, org)
+    return list(found.values())
+
+
+def _detail(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpResponse:
+    user: Any = request.user
+    is_director = actions.is_director(user, meeting.house_id)
+    invitation = actions.invitation_of(meeting, user)
+    slots = list(meeting.slots.all())
+    answers = list(
+        Availability.objects.filter(slot__meeting=meeting).select_related(
+            "invitation__organisation"
+        )
+    )
+    invitations = list(
+        meeting.invitations.select_related("organisation").order_by("organisation__name")
+    )
+    grid = [
+        {
+            "invitation": inv,
+            "cells": [
+                next((a for a in answers if a.invitation_id == inv.pk and a.slot_id == s.pk), None)
+                for s in slots
+            ],
+        }
+        for inv in invitations
+    ]
+    planning = meeting.status == MeetingStatus.PLANNING
+    if invitation is not None and planning and "availability_form" not in forms:
+        mine = {a.slot_id: a.answer for a in answers if a.invitation_id == invitation.pk}
+        forms["availability_form"] = AvailabilityForm(slots=slots, initial_answers=mine)
+    suggestion = actions.suggest_slot(meeting) if is_director and planning else None
+    if is_director and meeting.status in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED):
+        forms.setdefault(
+            "schedule_form",
+            ScheduleForm(
+                slots=[s for s in slots if s.starts_at > timezone.now()],
+                initial={"slot": suggestion.pk if suggestion else None, "version": meeting.version},
+            ),
+        )
+    items = policy.visible(user, AgendaItem).filter(meeting=meeting).select_related("case")
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "house": meeting.house,
+            "meeting": meeting,
+            "items": items,
+            "slots": slots,
+            "grid": grid,
+            "invitation": invitation,
+            "is_director": is_director,
+            "suggestion": suggestion,
+            **forms,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _detail(request, access_meeting(request.user, slug, pk))
+
+
+@login_required
+@require_POST
+def meeting_availability(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    meeting = access_meeting(request.user, slug, pk)
+    form = AvailabilityForm(request.POST, slots=list(meeting.slots.all()), initial_answers={})
+    if form.is_valid():
+        try:
+            actions.do_answer_availability(meeting, answers=form.answers(), actor=request.user)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Your availability has been saved."))
+            return redirect("meetings:detail", slug=slug, pk=pk)
+    return _detail(request, meeting, availability_form=form)
+
+
+@login_required
+@require_POST
+def meeting_schedule(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    meeting = _director_meeting(request, slug, pk)
+    form = ScheduleForm(request.POST, slots=list(meeting.slots.all()))
+    if form.is_valid():
+        slot = meeting.slots.filter(pk=form.cleaned_data["slot"]).first()
+        try:
+            if slot is None:
+                raise ValidationError({"slot": [_("Choose one of the proposed time slots.")]})
+            actions.do_schedule_meeting(
+                meeting, slot, actor=request.user, version=form.cleaned_data["version"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The meeting is scheduled; the invitations with a calendar item have been sent."),
+            )
+            return redirect("meetings:detail", slug=slug, pk=pk)
+    return _detail(request, meeting, schedule_form=form)
+
+
+@login_required
+def meeting_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    meeting = _director_meeting(request, slug, pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_cancel_meeting(
+                meeting, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The meeting has been cancelled and the invitees told."))
+            return redirect("meetings:detail", slug=slug, pk=pk)
+    return render(
+        request,
+        "meetings/meeting_cancel.html",
+        {"house": meeting.house, "meeting": meeting, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Table mode -------------------------------------------------------------------------------
+
+
+def _table_page(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpResponse:
+    house = meeting.house
+    people = house_people(house)
+    items = list(meeting.agenda.select_related("case").order_by("position"))
+    sections = []
+    for item in items:
+        organisations = Organisation.objects.filter(
+            participations__case=item.case, participations__ended_at__isnull=True
+        ).order_by("name")
+        sections.append(
+            {
+                "item": item,
+                "decisions": list(item.decisions.all()),
+                "actions": list(
+                    Action.objects.filter(case=item.case, meeting=meeting).select_related(
+                        "owner_organisation", "owner"
+                    )
+                ),
+                "decision_form": bound.get(f"decision_{item.pk}")
+                or DecisionForm(people=people, initial={"version": meeting.version}),
+                "action_form": bound.get(f"actions_{item.pk}")
+                or ActionGridForm(
+                    organisations=organisations,
+                    people=people,
+                    initial={"version": meeting.version},
+                ),
+            }
+        )
+    return render(
+        request,
+        "meetings/table.html",
+        {
+            "house": house,
+            "meeting": meeting,
+            "sections": sections,
+            "attendance": meeting.attendance.select_related("organisation"),
+            "attendance_form": bound.get("attendance")
+            or AttendanceForm(people=people, initial={"version": meeting.version}),
+            "earlier": earlier_representatives(meeting),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def earlier_representatives(meeting: Meeting) -> list[Any]:
+    """Who represented each organisation at earlier meetings about these cases."""
+    from .models import Attendance
+
+    return list(
+        Attendance.objects.filter(
+            meeting__agenda__case__in=meeting.agenda.values("case"), meeting__held_at__isnull=False
+        )
+        .exclude(meeting=meeting)
+        .select_related("organisation", "meeting")
+        .distinct()
+        .order_by("organisation__name", "-meeting__held_at")[:50]
+    )
+
+
+@login_required
+def table_mode(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _table_page(request, _director_meeting(request, slug, pk))
+
+
+def _table_error(error: ValidationError, form: Any) -> None:
+    apply_errors(form, error)
+
+
+@login_required
+@require_POST
+def table_attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    meeting = _director_meeting(request, slug, pk)
+    form = AttendanceForm(request.POST, people=house_people(meeting.house))
+    if form.is_valid():
+        try:
+            actions.do_register_attendance(
+                meeting,
+                people=list(form.cleaned_data["people"]),
+                actor=request.user,
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            _table_error(error, form)
+        else:
+            return redirect("meetings:table", slug=slug, pk=pk)
+    return _table_page(request, meeting, attendance=form)
+
+
+def _item(meeting: Meeting, item_pk: int) -> AgendaItem:
+    item = meeting.agenda.filter(pk=item_pk).select_related("case", "case__house").first()
+    if item is None:
+        raise Http404
+    return item
+
+
+@login_required
+@require_POST
+def table_decision(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    meeting = _director_meeting(request, slug, pk)
+    agenda_item = _item(meeting, item)
+    form = DecisionForm(request.POST, people=house_people(meeting.house))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_record_decision(
+                agenda_item,
+                kind=data["kind"],
+                text=data["text"],
+                case_director=data["case_director"],
+                actor=request.user,
+                version=data["version"],
+            )
+        except ValidationError as error:
+            _table_error(error, form)
+        else:
+            return redirect(f"{request.path.rsplit('/', 3)[0]}/#agenda-{agenda_item.pk}")
+    return _table_page(request, meeting, **{f"decision_{agenda_item.pk}": form})
+
+
+@login_required
+@require_POST
+def table_actions(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    meeting = _director_meeting(request, slug, pk)
+    agenda_item = _item(meeting, item)
+    organisations = Organisation.objects.filter(
+        participations__case=agenda_item.case, participations__ended_at__isnull=True
+    )
+    form = ActionGridForm(
+        request.POST, organisations=organisations, people=house_people(meeting.house)
+    )
+    if form.is_valid():
+        filled = form.filled()
+        try:
+            if form.cleaned_data["version"] != meeting.version:
+                actions._check_version(meeting, form.cleaned_data["version"])
+            if not filled:
+                raise ValidationError(_("Enter at least one action."))
+            rows = [data for _row, data in filled]
+            try:
+                do_create_actions(agenda_item.case, rows, actor=request.user, meeting=meeting)
+            except ValidationError as error:
+                # Row numbers of the filled rows map back to the grid's rows.
+                if hasattr(error, "error_dict"):
+                    renamed = {}
+                    for key, value in error.message_dict.items():
+                        parts = key.split("-", 2)
+                        if len(parts) == 3 and parts[0] == "row":
+                            key = f"row-{filled[int(parts[1]) - 1][0]}-{parts[2]}"
+                        renamed[key] = value
+                    raise ValidationError(renamed) from None
+                raise
+            actions.touch_meeting(meeting)
+        except ValidationError as error:
+            _table_error(error, form)
+        else:
+            messages.success(request, _("%(count)s action(s) recorded.") % {"count": len(filled)})
+            return redirect(f"{request.path.rsplit('/', 3)[0]}/#agenda-{agenda_item.pk}")
+    return _table_page(request, meeting, **{f"actions_{agenda_item.pk}": form})
+
+
+@login_required
+@require_POST
+def table_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    meeting = _director_meeting(request, slug, pk)
+    try:
+        actions.do_close_meeting(meeting, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("meetings:table", slug=slug, pk=pk)
+    messages.success(
+        request, _("The meeting is closed; each organisation has been told its minutes are ready.")
+    )
+    return redirect("meetings:detail", slug=slug, pk=pk)
+
+
+# --- Minutes per organisation -----------------------------------------------------------------
+
+
+def excerpt(user: Any, meeting: Meeting, organisation: Organisation | None) -> dict[str, Any]:
+    """What the organisation receives: decisions and picture of the cases it takes part in,
+    contributions it may read, its own actions from this meeting, and the actions of others
+    its actions depend on. Built through the access policy of the viewing user."""
+    items = list(
+        policy.visible(user, AgendaItem)
+        .filter(meeting=meeting)
+        .select_related("case")
+        .order_by("position")
+    )
+    if organisation is not None:
+        items = [
+            i
+            for i in items
+            if i.case.participations.filter(
+                organisation=organisation, ended_at__isnull=True
+            ).exists()
+        ]
+    decisions = list(policy.visible(user, Decision).filter(agenda_item__in=items))
+    contributions = list(
+        policy.visible(user, Contribution)
+        .filter(agenda_item__in=items)
+        .select_related("organisation")
+    )
+    visible_actions = policy.visible(user, Action).filter(case__in=[i.case for i in items])
+    own = visible_actions.filter(meeting=meeting)
+    if organisation is not None:
+        own = own.filter(owner_organisation=organisation)
+        needed = visible_actions.filter(dependents__in=own.values("pk")).exclude(
+            owner_organisation=organisation
+        )
+    else:
+        needed = visible_actions.none()
+    return {
+        "items": [
+            {
+                "item": i,
+                "decisions": [d for d in decisions if d.agenda_item_id == i.pk],
+                "contributions": [c for c in contributions if c.agenda_item_id == i.pk],
+                "actions": [
+                    a
+                    for a in own.select_related("owner_organisation", "owner")
+                    if a.case_id == i.case_id
+                ],
+                "needed": [
+                    a
+                    for a in needed.select_related("owner_organisation").distinct()
+                    if a.case_id == i.case_id
+                ],
+            }
+            for i in items
+        ]
+    }
+
+
+def _excerpt_org(request: HttpRequest, meeting: Meeting) -> tuple[Organisation | None, list[Any]]:
+    user: Any = request.user
+    invited = list(
+        Organisation.objects.filter(meeting_invitations__meeting=meeting).order_by("name")
+    )
+    if actions.is_director(user, meeting.house_id):
+        wanted = request.GET.get("organisatie", "")
+        chosen = next((o for o in invited if str(o.pk) == wanted), None)
+        return chosen, invited
+    mine = (
+        policy.active_memberships(user)
+        .filter(house=meeting.house_id)
+        .values_list("organisation", flat=True)
+    )
+    own = Organisation.objects.filter(pk__in=list(mine)).first()
+    return own, []
+
+
+def _log_excerpt(request: HttpRequest, meeting: Meeting, content: dict[str, Any]) -> None:
+    cases = [entry["item"].case for entry in content["items"]]
+    refs = [r for c in cases for r in subject_refs(case_subjects(c))]
+    log.record(
+        actor=request.user,
+        house=meeting.house,
+        name="meeting.minutes.read",
+        operation=Operation.READ,
+        obj=meeting,
+        subjects=refs or [log.SubjectRef(f"meeting-{meeting.pk}", "meeting")],
+    )
+
+
+@login_required
+def minutes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    meeting = access_meeting(request.user, slug, pk)
+    organisation, choices = _excerpt_org(request, meeting)
+    content = excerpt(request.user, meeting, organisation)
+    _log_excerpt(request, meeting, content)
+    return render(
+        request,
+        "meetings/minutes.html",
+        {
+            "house": meeting.house,
+            "meeting": meeting,
+            "organisation": organisation,
+            "choices": choices,
+            **content,
+        },
+    )
+
+
+def _contribution_line(contribution: Contribution) -> str:
+    advice = f" ({_('advice only')})" if contribution.advice_only else ""
+    return f"{contribution.organisation.name}{advice}: {contribution.text}"
+
+
+@login_required
+def minutes_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    meeting = access_meeting(request.user, slug, pk)
+    organisation, _choices = _excerpt_org(request, meeting)
+    content = excerpt(request.user, meeting, organisation)
+    _log_excerpt(request, meeting, content)
+    sections = []
+    for entry in content["items"]:
+        item = entry["item"]
+        sections.append(
+            pdf.Section(
+                _("Case %(ref)s") % {"ref": item.case.reference},
+                paragraphs=[f"{d.get_kind_display()}: {d.text}" for d in entry["decisions"]]
+                + [_contribution_line(c) for c in entry["contributions"]],
+                empty_text=_("No decisions recorded."),
+                children=[
+                    pdf.Section(
+                        _("Our actions"),
+                        rows=[[_("Action"), _("Owner"), _("Due date")]]
+                        + [
+                            [
+                                f"A{a.number} {a.title}",
+                                a.owner_organisation.name,
+                                a.due_date.strftime("%d-%m-%Y"),
+                            ]
+                            for a in entry["actions"]
+                        ],
+                        empty_text=_("No actions for your organisation."),
+                    ),
+                    pdf.Section(
+                        _("Actions ours depend on"),
+                        rows=[[_("Action"), _("Owner"), _("Due date")]]
+                        + [
+                            [
+                                f"A{a.number} {a.title}",
+                                a.owner_organisation.name,
+                                a.due_date.strftime("%d-%m-%Y"),
+                            ]
+                            for a in entry["needed"]
+                        ],
+                        empty_text="—",
+                    ),
+                ],
+            )
+        )
+    when = (
+        timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y %H:%M")
+        if meeting.starts_at
+        else ""
+    )
+    body = pdf.document(
+        _("Minutes of case meeting %(ref)s") % {"ref": meeting.reference},
+        f"{organisation.name if organisation else _('All organisations')} · {when}",
+        sections,
+        author="Casusregie",
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="verslag-{meeting.reference}.pdf"'
+    return response

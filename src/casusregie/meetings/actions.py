@@ -1,0 +1,475 @@
+"""Changes to case meetings: planning, availability, scheduling and cancelling (with calendar
+e-mails), and what the table records. Each validates first, changes, writes the processing
+log (disclosures name the receiving organisations) and queues side effects after commit."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Length
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casusregie.accounts.models import Membership, User
+from casusregie.accounts.roles import Role
+from casusregie.cases import actions as case_actions
+from casusregie.cases.models import Case, Participation
+from casusregie.houses.models import House, Organisation, Partnership
+from casusregie.inbox.actions import notify
+from casusregie.privacy import log
+from casusregie.privacy.models import Operation
+
+from .models import (
+    AgendaItem,
+    Answer,
+    Attendance,
+    Availability,
+    Decision,
+    DecisionKind,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    TimeSlot,
+)
+from .tasks import send_meeting_mail
+
+
+def is_director(user: Any, house_id: int) -> bool:
+    return (
+        Membership.objects.active()
+        .filter(user_id=getattr(user, "pk", 0) or 0, house=house_id, role=Role.PROCESS_DIRECTOR)
+        .exists()
+    )
+
+
+def _require_director(house_id: int, actor: Any) -> None:
+    if not is_director(actor, house_id):
+        raise PermissionDenied(_("Only a process director can plan and chair case meetings."))
+
+
+def meeting_link(meeting: Meeting) -> str:
+    return reverse("meetings:detail", kwargs={"slug": meeting.house.slug, "pk": meeting.pk})
+
+
+def _next_reference(house: House) -> str:
+    House.objects.select_for_update().filter(pk=house.pk).first()
+    last = (
+        Meeting.objects.filter(house=house)
+        .order_by(Length("reference").desc(), "-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    return f"O-{int(last.split('-')[1]) + 1 if last else 1}"
+
+
+def _subjects_of(cases: Sequence[Case]) -> list[Any]:
+    return [
+        ref for case in cases for ref in case_actions.subject_refs(case_actions.case_subjects(case))
+    ]
+
+
+def _mail_after_commit(meeting: Meeting) -> None:
+    meeting_id = meeting.pk
+    transaction.on_commit(lambda: send_meeting_mail.enqueue(meeting_id))
+
+
+def _check_version(meeting: Meeting, version: int | None) -> None:
+    if version is not None and version != meeting.version:
+        raise ValidationError(
+            _(
+                "This meeting was changed meanwhile by someone else; your input is kept, "
+                "check and save again."
+            )
+        )
+
+
+def _bump(meeting: Meeting, *fields: str) -> None:
+    meeting.version += 1
+    meeting.save(update_fields=[*fields, "version"])
+
+
+@transaction.atomic
+def do_plan_meeting(
+    house: House,
+    *,
+    title: str,
+    cases: Sequence[Case],
+    invitees: Sequence[tuple[Organisation, bool]],
+    slots: Sequence[datetime.datetime],
+    duration_minutes: int = 90,
+    location: str = "",
+    actor: Any,
+) -> Meeting:
+    """Plan a meeting for one or more cases: invite organisations and propose time slots.
+    An invited organisation that does not yet take part in a case on the agenda joins it (a
+    disclosure, logged), because attending means hearing the case."""
+    _require_director(house.pk, actor)
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = [_("Give the meeting a title.")]
+    if not cases:
+        errors["cases"] = [_("Put at least one case on the agenda.")]
+    elif any(c.house_id != house.pk or not c.is_open for c in cases):
+        errors["cases"] = [_("Only open cases of this house can be on the agenda.")]
+    if not invitees:
+        errors["invitees"] = [_("Invite at least one organisation.")]
+    partners = set(Partnership.objects.filter(house=house).values_list("organisation", flat=True))
+    if any(org.pk not in partners for org, _required in invitees):
+        errors["invitees"] = [_("This organisation is not a partner of this house.")]
+    now = timezone.now()
+    if not slots:
+        errors["slots"] = [_("Propose at least one time slot.")]
+    elif any(slot <= now for slot in slots):
+        errors["slots"] = [_("A time slot cannot be in the past.")]
+    elif len(set(slots)) != len(slots):
+        errors["slots"] = [_("Each time slot can be proposed once.")]
+    if not 15 <= duration_minutes <= 480:
+        errors["duration_minutes"] = [_("A meeting lasts between 15 minutes and 8 hours.")]
+    if errors:
+        raise ValidationError(errors)
+    meeting = Meeting.objects.create(
+        house=house,
+        reference=_next_reference(house),
+        title=title.strip()[:200],
+        chair=actor,
+        duration_minutes=duration_minutes,
+        location=location.strip()[:200],
+        created_by=actor,
+    )
+    for position, case in enumerate(cases, start=1):
+        AgendaItem.objects.create(meeting=meeting, case=case, position=position)
+    Invitation.objects.bulk_create(
+        Invitation(meeting=meeting, organisation=org, required=required)
+        for org, required in invitees
+    )
+    TimeSlot.objects.bulk_create(TimeSlot(meeting=meeting, starts_at=s) for s in sorted(slots))
+    organisations = [org for org, _required in invitees]
+    for case in cases:
+        taking_part = set(
+            case.participations.filter(ended_at__isnull=True).values_list("organisation", flat=True)
+        )
+        for org in organisations:
+            if org.pk not in taking_part:
+                Participation.objects.create(
+                    case=case,
+                    organisation=org,
+                    role=_("Invited to case meeting"),
+                    purpose=_("Case meeting %(ref)s") % {"ref": meeting.reference},
+                )
+    log.record(
+        actor=actor,
+        house=house,
+        name="meeting.plan",
+        operation=Operation.CREATE,
+        obj=meeting,
+        subjects=_subjects_of(cases),
+        recipients=organisations,
+        after={"cases": [c.pk for c in cases], "invited": [o.pk for o in organisations]},
+    )
+    members = User.objects.filter(
+        memberships__house=house,
+        memberships__ended_at__isnull=True,
+        memberships__organisation__in=organisations,
+    ).distinct()
+    notify(
+        [u for u in members if u != actor],
+        house=house,
+        link=meeting_link(meeting),
+        message=_("You are invited to case meeting %(ref)s: mark your availability")
+        % {"ref": meeting.reference},
+    )
+    return meeting
+
+
+def invitation_of(meeting: Meeting, user: Any) -> Invitation | None:
+    """The invitation the user answers for (their organisation's), if any."""
+    orgs = Membership.objects.active().filter(user=user, house=meeting.house_id)
+    return (
+        meeting.invitations.filter(organisation__in=orgs.values("organisation"))
+        .select_related("organisation")
+        .first()
+    )
+
+
+@transaction.atomic
+def do_answer_availability(
+    meeting: Meeting, *, answers: dict[int, str], actor: Any
+) -> list[Availability]:
+    invitation = invitation_of(meeting, actor)
+    if invitation is None:
+        raise PermissionDenied(_("Your organisation is not invited to this meeting."))
+    if meeting.status != MeetingStatus.PLANNING:
+        raise ValidationError(_("The time of this meeting has already been chosen."))
+    slots = {s.pk: s for s in meeting.slots.all()}
+    if set(answers) != set(slots) or any(a not in Answer.values for a in answers.values()):
+        raise ValidationError(_("Answer every proposed time slot."))
+    saved = []
+    for slot_id, answer in answers.items():
+        row, _created = Availability.objects.update_or_create(
+            slot=slots[slot_id],
+            invitation=invitation,
+            defaults={"answer": answer, "answered_by": actor},
+        )
+        saved.append(row)
+    log.record(
+        actor=actor,
+        house=meeting.house,
+        name="meeting.availability",
+        operation=Operation.UPDATE,
+        obj=invitation,
+        subjects=[log.SubjectRef(f"meeting-{meeting.pk}", "meeting")],
+        actor_organisation=invitation.organisation,
+        after={str(k): v for k, v in answers.items()},
+    )
+    return saved
+
+
+def suggest_slot(meeting: Meeting) -> TimeSlot | None:
+    """The slot that seats all required organisations (available or perhaps), then the most
+    organisations available, then the earliest. None if no slot seats every required one."""
+    required = meeting.invitations.filter(required=True).count()
+    yes = Q(answers__answer=Answer.YES)
+    seated = Q(answers__answer__in=(Answer.YES, Answer.MAYBE), answers__invitation__required=True)
+    slots = (
+        meeting.slots.filter(starts_at__gt=timezone.now())
+        .annotate(seated=Count("answers", filter=seated), yes=Count("answers", filter=yes))
+        .filter(seated__gte=required)
+        .order_by("-yes", "starts_at")
+    )
+    return slots.first()
+
+
+@transaction.atomic
+def do_schedule_meeting(
+    meeting: Meeting, slot: TimeSlot, *, actor: Any, version: int | None = None
+) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_director(meeting.house_id, actor)
+    _check_version(meeting, version)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("This meeting has been cancelled; plan a new one."))
+    if meeting.status not in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED):
+        raise ValidationError(_("This meeting has already started."))
+    if slot.meeting_id != meeting.pk:
+        raise ValidationError({"slot": [_("Choose one of the proposed time slots.")]})
+    if slot.starts_at <= timezone.now():
+        raise ValidationError({"slot": [_("A time slot cannot be in the past.")]})
+    rescheduled = meeting.status == MeetingStatus.SCHEDULED
+    before = meeting.starts_at
+    meeting.starts_at = slot.starts_at
+    meeting.status = MeetingStatus.SCHEDULED
+    if rescheduled:
+        meeting.ics_sequence += 1
+    _bump(meeting, "starts_at", "status", "ics_sequence")
+    log.record(
+        actor=actor,
+        house=meeting.house,
+        name="meeting.schedule",
+        operation=Operation.UPDATE,
+        obj=meeting,
+        subjects=[log.SubjectRef(f"meeting-{meeting.pk}", "meeting")],
+        before={"starts_at": before.isoformat() if before else None},
+        after={"starts_at": slot.starts_at.isoformat(), "sequence": meeting.ics_sequence},
+    )
+    _mail_after_commit(meeting)
+    return meeting
+
+
+@transaction.atomic
+def do_cancel_meeting(meeting: Meeting, *, reason: str, actor: Any) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_director(meeting.house_id, actor)
+    if meeting.status in (MeetingStatus.CANCELLED, MeetingStatus.HELD):
+        raise ValidationError(_("This meeting can no longer be cancelled."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the meeting is cancelled.")]})
+    was_scheduled = meeting.starts_at is not None
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_at = timezone.now()
+    meeting.cancel_reason = reason.strip()
+    meeting.ics_sequence += 1
+    _bump(meeting, "status", "cancelled_at", "cancel_reason", "ics_sequence")
+    log.record(
+        actor=actor,
+        house=meeting.house,
+        name="meeting.cancel",
+        operation=Operation.UPDATE,
+        obj=meeting,
+        subjects=[log.SubjectRef(f"meeting-{meeting.pk}", "meeting")],
+        reason=reason,
+    )
+    if was_scheduled:
+        _mail_after_commit(meeting)
+    return meeting
+
+
+def _table(meeting: Meeting, actor: Any, version: int | None) -> Meeting:
+    meeting = Meeting.objects.select_for_update().select_related("house").get(pk=meeting.pk)
+    _require_director(meeting.house_id, actor)
+    _check_version(meeting, version)
+    if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS):
+        raise ValidationError(_("Table mode is for a scheduled meeting that has not ended."))
+    if meeting.status == MeetingStatus.SCHEDULED:
+        meeting.status = MeetingStatus.IN_PROGRESS
+        meeting.save(update_fields=["status"])
+    return meeting
+
+
+@transaction.atomic
+def do_register_attendance(
+    meeting: Meeting,
+    *,
+    people: Sequence[User],
+    actor: Any,
+    version: int | None = None,
+) -> list[Attendance]:
+    """Who sits at the table, each for the organisation they are a member of in this house."""
+    meeting = _table(meeting, actor, version)
+    if not people:
+        raise ValidationError({"people": [_("Tick who is present.")]})
+    rows = []
+    for person in people:
+        membership = (
+            Membership.objects.active()
+            .filter(user=person, house=meeting.house_id)
+            .select_related("organisation")
+            .first()
+        )
+        if membership is None:
+            raise ValidationError({"people": [_("This person has no role in this house.")]})
+        row, _created = Attendance.objects.get_or_create(
+            meeting=meeting,
+            organisation=membership.organisation,
+            name=person.full_name,
+            defaults={"user": person},
+        )
+        rows.append(row)
+    _bump(meeting)
+    log.record(
+        actor=actor,
+        house=meeting.house,
+        name="meeting.attendance",
+        operation=Operation.UPDATE,
+        obj=meeting,
+        subjects=[log.SubjectRef(f"meeting-{meeting.pk}", "meeting")],
+        after={"present": [p.pk for p in people]},
+    )
+    return rows
+
+
+@transaction.atomic
+def do_record_decision(
+    item: AgendaItem,
+    *,
+    kind: str,
+    text: str,
+    actor: Any,
+    version: int | None = None,
+    case_director: User | None = None,
+) -> Decision:
+    """A decision about one case, shared with every participant of that case. A case
+    director decision also names the case director on the case."""
+    meeting = _table(item.meeting, actor, version)
+    if kind not in DecisionKind.values:
+        raise ValidationError({"kind": [_("Choose the kind of decision.")]})
+    if kind == DecisionKind.CASE_DIRECTOR:
+        if case_director is None:
+            raise ValidationError({"case_director": [_("Choose the case director.")]})
+        membership = (
+            Membership.objects.active()
+            .filter(user=case_director, house=meeting.house_id)
+            .exclude(role__in=(Role.FUNCTIONAL_ADMIN, Role.AUDITOR))
+            .select_related("organisation")
+            .first()
+        )
+        if membership is None:
+            raise ValidationError(
+                {"case_director": [_("The case director must work for a partner in this house.")]}
+            )
+        case_actions.do_set_directors(
+            item.case,
+            process_director=item.case.process_director or actor,
+            case_director=case_director,
+            case_director_organisation=membership.organisation,
+            actor=actor,
+        )
+        text = text.strip() or _("%(name)s (%(org)s) directs the case.") % {
+            "name": case_director.full_name,
+            "org": membership.organisation.name,
+        }
+    if not text.strip():
+        raise ValidationError({"text": [_("Write the decision.")]})
+    decision = Decision.objects.create(
+        agenda_item=item, kind=kind, text=text.strip(), recorded_by=actor
+    )
+    if item.discussed_at is None:
+        item.discussed_at = timezone.now()
+        item.save(update_fields=["discussed_at"])
+    _bump(meeting)
+    participants = [
+        p.organisation
+        for p in item.case.participations.filter(ended_at__isnull=True).select_related(
+            "organisation"
+        )
+    ]
+    log.record(
+        actor=actor,
+        house=meeting.house,
+        name="meeting.decision",
+        operation=Operation.CREATE,
+        obj=decision,
+        case_id=item.case_id,
+        subjects=case_actions.subject_refs(case_actions.case_subjects(item.case)),
+        recipients=participants,
+        after={"kind": kind},
+    )
+    return decision
+
+
+@transaction.atomic
+def do_close_meeting(meeting: Meeting, *, actor: Any, version: int | None = None) -> Meeting:
+    meeting = _table(meeting, actor, version)
+    meeting.status = MeetingStatus.HELD
+    meeting.held_at = timezone.now()
+    _bump(meeting, "status", "held_at")
+    log.record(
+        actor=actor,
+        house=meeting.house,
+        name="meeting.close",
+        operation=Operation.UPDATE,
+        obj=meeting,
+        subjects=[log.SubjectRef(f"meeting-{meeting.pk}", "meeting")],
+    )
+    orgs = set()
+    for item in meeting.agenda.select_related("case"):
+        orgs |= set(
+            item.case.participations.filter(ended_at__isnull=True).values_list(
+                "organisation", flat=True
+            )
+        )
+    members = User.objects.filter(
+        memberships__house=meeting.house,
+        memberships__ended_at__isnull=True,
+        memberships__organisation__in=orgs,
+        memberships__role__in=(Role.PARTNER_PARTICIPANT, Role.PARTNER_MANAGER),
+    ).distinct()
+    notify(
+        [u for u in members if u != actor],
+        house=meeting.house,
+        link=meeting_link(meeting) + "verslag/",
+        message=_("The minutes of case meeting %(ref)s for your organisation are ready")
+        % {"ref": meeting.reference},
+    )
+    return meeting
+
+
+def touch_meeting(meeting: Meeting) -> None:
+    """Actions were added at the table: a form made before this is out of date."""
+    Meeting.objects.filter(pk=meeting.pk).update(version=meeting.version + 1)
+    meeting.version += 1
