@@ -29,7 +29,10 @@ from .models import (
     AgendaItem,
     Answer,
     Attendance,
+    Audience,
     Availability,
+    Contribution,
+    ContributionKind,
     Decision,
     DecisionKind,
     Invitation,
@@ -473,3 +476,82 @@ def touch_meeting(meeting: Meeting) -> None:
     """Actions were added at the table: a form made before this is out of date."""
     Meeting.objects.filter(pk=meeting.pk).update(version=meeting.version + 1)
     meeting.version += 1
+
+
+@transaction.atomic
+def do_add_contribution(
+    item: AgendaItem,
+    *,
+    text: str,
+    purpose: str,
+    audience: str,
+    organisations: Sequence[Organisation] = (),
+    advice_only: bool = False,
+    kind: str = ContributionKind.WRITTEN_INPUT,
+    actor: Any,
+) -> Contribution:
+    """Information or advice about a case, shared with the chosen audience only. The
+    disclosure register (the processing log) names each organisation that may read it."""
+    meeting = item.meeting
+    if meeting.status in (MeetingStatus.CANCELLED, MeetingStatus.HELD):
+        raise ValidationError(_("This meeting is over; contributions are closed."))
+    participants = {
+        p.organisation_id: p.organisation
+        for p in item.case.participations.filter(ended_at__isnull=True).select_related(
+            "organisation"
+        )
+    }
+    membership = (
+        Membership.objects.active()
+        .filter(user=actor, house=meeting.house_id, organisation__in=list(participants))
+        .select_related("organisation")
+        .first()
+    )
+    if membership is None:
+        raise PermissionDenied(_("Only organisations taking part in the case can contribute."))
+    errors: dict[str, list[str]] = {}
+    if not text.strip():
+        errors["text"] = [_("Write your contribution.")]
+    if not purpose.strip():
+        errors["purpose"] = [_("State the purpose for which you share this.")]
+    if audience not in Audience.values:
+        errors["audience"] = [_("Choose who may read this.")]
+    if audience == Audience.ORGANISATIONS:
+        if not organisations:
+            errors["organisations"] = [_("Name the organisations that may read this.")]
+        elif any(o.pk not in participants for o in organisations):
+            errors["organisations"] = [_("Only organisations taking part in the case can read it.")]
+    if errors:
+        raise ValidationError(errors)
+    contribution = Contribution.objects.create(
+        agenda_item=item,
+        kind=kind,
+        author=actor,
+        organisation=membership.organisation,
+        text=text.strip(),
+        advice_only=advice_only,
+        audience=audience,
+        purpose=purpose.strip()[:300],
+    )
+    if audience == Audience.ORGANISATIONS:
+        contribution.audience_organisations.set(organisations)
+    if audience == Audience.ALL_PARTICIPANTS:
+        recipients = list(participants.values())
+    elif audience == Audience.ORGANISATIONS:
+        recipients = list(organisations)
+    else:
+        recipients = []
+    log.record(
+        actor=actor,
+        house=meeting.house,
+        name="meeting.contribution",
+        operation=Operation.CREATE,
+        obj=contribution,
+        case_id=item.case_id,
+        actor_organisation=membership.organisation,
+        subjects=case_actions.subject_refs(case_actions.case_subjects(item.case)),
+        recipients=[o for o in recipients if o.pk != membership.organisation_id],
+        purpose=contribution.purpose,
+        after={"audience": audience, "advice_only": advice_only},
+    )
+    return contribution

@@ -13,7 +13,7 @@ from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House, Organisation
 from casusregie.plans.actions import ActionData
 
-from .models import Answer, DecisionKind
+from .models import Answer, Audience, DecisionKind
 
 ACTION_ROWS = 5
 
@@ -195,3 +195,27 @@ def house_people(house: House) -> Any:
         .distinct()
         .order_by("full_name")
     )
+
+
+class ContributionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Contribution"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000
+    )
+    advice_only = forms.BooleanField(
+        label=_("Advice only: the underlying information cannot be shared"), required=False
+    )
+    audience = forms.ChoiceField(
+        label=_("Who may read this"), choices=Audience.choices, widget=forms.RadioSelect
+    )
+    organisations: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label=_("Named organisations"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only when you chose named organisations."),
+    )
+    purpose = forms.CharField(label=_("Purpose"), max_length=300)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = organisations  # type: ignore[attr-defined]

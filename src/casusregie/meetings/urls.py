@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:slug>/overleggen/nieuw/", views.meeting_new, name="new"),
     path(f"{M}/", views.meeting_detail, name="detail"),
     path(f"{M}/beschikbaarheid/", views.meeting_availability, name="availability"),
+    path(f"{M}/inbreng/<int:item>/", views.meeting_contribution, name="contribution"),
     path(f"{M}/inplannen/", views.meeting_schedule, name="schedule"),
     path(f"{M}/annuleren/", views.meeting_cancel, name="cancel"),
     path(f"{M}/tafel/", views.table_mode, name="table"),

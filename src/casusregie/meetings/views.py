@@ -32,6 +32,7 @@ from .forms import (
     AttendanceForm,
     AvailabilityForm,
     CancelForm,
+    ContributionForm,
     DecisionForm,
     MeetingForm,
     ScheduleForm,
@@ -190,7 +191,34 @@ def _detail(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpRespons
                 initial={"slot": suggestion.pk if suggestion else None, "version": meeting.version},
             ),
         )
-    items = policy.visible(user, AgendaItem).filter(meeting=meeting).select_related("case")
+    items = list(policy.visible(user, AgendaItem).filter(meeting=meeting).select_related("case"))
+    contributions = list(
+        policy.visible(user, Contribution)
+        .filter(agenda_item__in=items)
+        .select_related("organisation", "author")
+    )
+    open_for_input = meeting.status not in (MeetingStatus.CANCELLED, MeetingStatus.HELD)
+    my_orgs = set(
+        policy.active_memberships(user)
+        .filter(house=meeting.house_id)
+        .values_list("organisation", flat=True)
+    )
+    agenda = []
+    for item in items:
+        participants = Organisation.objects.filter(
+            participations__case=item.case, participations__ended_at__isnull=True
+        ).order_by("name")
+        can_contribute = open_for_input and any(p.pk in my_orgs for p in participants)
+        form = forms.get(f"contribution_{item.pk}") or ContributionForm(
+            organisations=participants, initial={"audience": "all"}
+        )
+        agenda.append(
+            {
+                "item": item,
+                "contributions": [c for c in contributions if c.agenda_item_id == item.pk],
+                "form": form if can_contribute else None,
+            }
+        )
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -198,6 +226,7 @@ def _detail(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpRespons
             "house": meeting.house,
             "meeting": meeting,
             "items": items,
+            "agenda": agenda,
             "slots": slots,
             "grid": grid,
             "invitation": invitation,
@@ -628,3 +657,41 @@ def minutes_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="verslag-{meeting.reference}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def meeting_contribution(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    meeting = access_meeting(request.user, slug, pk)
+    agenda_item = (
+        policy.visible(request.user, AgendaItem)
+        .filter(meeting=meeting, pk=item)
+        .select_related("case", "meeting__house")
+        .first()
+    )
+    if agenda_item is None:
+        raise Http404
+    participants = Organisation.objects.filter(
+        participations__case=agenda_item.case, participations__ended_at__isnull=True
+    )
+    form = ContributionForm(request.POST, organisations=participants)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_add_contribution(
+                agenda_item,
+                text=data["text"],
+                purpose=data["purpose"],
+                audience=data["audience"],
+                organisations=list(data["organisations"]),
+                advice_only=data["advice_only"],
+                actor=request.user,
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Your contribution has been shared with its audience."))
+            return redirect("meetings:detail", slug=slug, pk=pk)
+    return _detail(request, meeting, **{f"contribution_{agenda_item.pk}": form})
