@@ -488,7 +488,8 @@ LOGGING = {
             help="Niveau van de technische logregels (nooit persoonsgegevens).",
         ).upper(),
     },
-    "loggers": {"axes": {"level": "WARNING"}},
+    # axes and django-tasks log every login attempt and every task run at info: too chatty.
+    "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
 
 MESSAGE_TAGS = {10: "info", 20: "info", 25: "ok", 30: "warning", 40: "error"}

@@ -1322,4 +1322,7 @@ def load_cases(
                 f"[{number}/{len(houses)}] {house.name}: {len(stories)} meldingen, "
                 f"{result[house.slug]} casussen"
             )
+        from .meetings import load_meetings
+
+        load_meetings(progress, seed, houses)
     return result

@@ -245,3 +245,25 @@ def test_loading_is_deterministic(houses: list[House]) -> None:
     first = play()
     assert len(first) > 20
     assert play() == first
+
+
+def test_meetings_and_actions_in_every_state(houses: list[House]) -> None:
+    from casusregie.meetings.models import Meeting, MeetingStatus
+    from casusregie.plans.models import Action, ActionStatus, Escalation, Feedback
+
+    for house in houses:
+        held = Meeting.objects.filter(house=house, status=MeetingStatus.HELD)
+        assert held.exists()
+        assert Meeting.objects.filter(house=house, status=MeetingStatus.PLANNING).count() <= 1
+        statuses = set(Action.objects.filter(house=house).values_list("status", flat=True))
+        assert {ActionStatus.OPEN, ActionStatus.DONE} <= statuses
+        assert Feedback.objects.filter(action__house=house).exists()
+        # Every action was agreed at a held meeting, before its due date.
+        for action in Action.objects.filter(house=house).select_related("meeting"):
+            assert action.meeting is not None
+            assert action.meeting.status == MeetingStatus.HELD
+            assert action.created_at.date() <= action.due_date
+    today = timezone.localdate()
+    overdue = Action.objects.filter(house__in=houses, status=ActionStatus.OPEN, due_date__lt=today)
+    assert overdue.exists()
+    assert Escalation.objects.filter(action__in=overdue).exists()
