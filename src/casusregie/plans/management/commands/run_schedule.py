@@ -9,11 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from casusregie.inbox.tasks import send_digests_task
 from casusregie.plans.tasks import escalate_actions, remind_actions
 
 
 class Command(BaseCommand):
-    help = "Queue due reminders and escalations of actions."
+    help = "Queue due reminders, escalations of actions and daily digests."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -34,3 +35,6 @@ class Command(BaseCommand):
             result = job.enqueue(today)
             done = result.return_value if result.is_finished else "in de wachtrij / queued"
             self.stdout.write(f"{name}: {done}")
+        result = send_digests_task.enqueue()
+        done = result.return_value if result.is_finished else "in de wachtrij / queued"
+        self.stdout.write(f"samenvattingen: {done}")
