@@ -32,6 +32,7 @@ from .models import (
     Escalation,
     Feedback,
     Goal,
+    GoalStatus,
     Plan,
     PlanRevision,
     ReviewStatus,
@@ -429,3 +430,76 @@ def do_review_feedback(feedback: Feedback, *, accept: bool, note: str = "", acto
         % {"number": action.number, "ref": action.case.reference},
     )
     return feedback
+
+
+def _check_plan_version(plan: Plan, version: int | None) -> None:
+    if version is not None and version != plan.version:
+        raise ValidationError(
+            _(
+                "The plan was changed meanwhile by someone else; your input is kept, "
+                "check and save again."
+            )
+        )
+
+
+@transaction.atomic
+def do_add_goal(
+    case: Case, *, domain: str, text: str, actor: Any, version: int | None = None
+) -> Goal:
+    """A goal per life domain; a new plan revision records it."""
+    case = Case.objects.select_for_update().select_related("house").get(pk=case.pk)
+    require_plan_editor(case, actor)
+    plan = ensure_plan(case)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    _check_plan_version(plan, version)
+    errors: dict[str, list[str]] = {}
+    if domain not in LifeDomain.values:
+        errors["domain"] = [_("Choose a life domain.")]
+    if not text.strip():
+        errors["text"] = [_("Describe the goal.")]
+    if errors:
+        raise ValidationError(errors)
+    position = (plan.goals.aggregate(n=Max("position"))["n"] or 0) + 1
+    goal = Goal.objects.create(plan=plan, domain=domain, text=text.strip()[:300], position=position)
+    record_revision(plan, actor=actor, note=_("Goal added: %(text)s") % {"text": goal.text[:200]})
+    log.record(
+        actor=actor,
+        house=case.house,
+        name="plan.goal.add",
+        operation=Operation.CREATE,
+        obj=goal,
+        case_id=case.pk,
+        subjects=subject_refs(case_subjects(case)),
+        after={"domain": domain},
+    )
+    return goal
+
+
+@transaction.atomic
+def do_set_goal_status(goal: Goal, *, status: str, actor: Any, version: int | None = None) -> Goal:
+    plan = Plan.objects.select_for_update().select_related("case__house").get(pk=goal.plan_id)
+    require_plan_editor(plan.case, actor)
+    _check_plan_version(plan, version)
+    if status not in GoalStatus.values:
+        raise ValidationError({"status": [_("Choose a status.")]})
+    before = goal.status
+    goal.status = status
+    goal.save(update_fields=["status"])
+    record_revision(
+        plan,
+        actor=actor,
+        note=_("Goal “%(text)s”: %(status)s")
+        % {"text": goal.text[:150], "status": GoalStatus(status).label},
+    )
+    log.record(
+        actor=actor,
+        house=plan.case.house,
+        name="plan.goal.status",
+        operation=Operation.UPDATE,
+        obj=goal,
+        case_id=plan.case_id,
+        subjects=subject_refs(case_subjects(plan.case)),
+        before={"status": before},
+        after={"status": status},
+    )
+    return goal

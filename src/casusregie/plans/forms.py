@@ -3,6 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casusregie.houses.domains import LifeDomain
+
+from .models import GoalStatus
+
 
 class FeedbackForm(forms.Form):
     what_was_done = forms.CharField(
@@ -26,3 +30,14 @@ class ReviewForm(forms.Form):
         max_length=2000,
         help_text=_("Required when you ask for more."),
     )
+
+
+class GoalForm(forms.Form):
+    domain = forms.ChoiceField(label=_("Life domain"), choices=LifeDomain.choices)
+    text = forms.CharField(label=_("Goal"), max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -14,15 +14,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from casusregie.cases.access import access_case
 from casusregie.cases.actions import case_subjects, subject_refs
 from casusregie.cases.models import Case
 from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
+from casusregie.web import pdf
 from casusregie.web.forms import apply_errors
 
 from . import actions
-from .forms import FeedbackForm, ReviewForm
-from .models import Action, ActionStatus, Escalation, Feedback, ReviewStatus
+from .forms import FeedbackForm, GoalForm, GoalStatusForm, ReviewForm
+from .models import (
+    Action,
+    ActionStatus,
+    Escalation,
+    Feedback,
+    Goal,
+    Plan,
+    PlanRevision,
+    ReviewStatus,
+)
 
 
 def access_action(user: Any, slug: str, pk: int) -> Action:
@@ -172,3 +183,136 @@ def case_plan_context(user: Any, case: Case) -> dict[str, Any]:
         .order_by("owner_organisation__name")
     )
     return {"plan_actions": mine, "action_counts": counts, "today": today}
+
+
+def _plan_page(request: HttpRequest, case: Case, **bound: Any) -> HttpResponse:
+    user: Any = request.user
+    plan = policy.visible(user, Plan).filter(case=case).first()
+    editor = actions.may_edit_plan(user, case) and case.is_open
+    version = plan.version if plan else 1
+    goals = list(policy.visible(user, Goal).filter(plan__case=case)) if plan else []
+    log.record(
+        actor=user,
+        house=case.house,
+        name="plan.read",
+        operation=Operation.READ,
+        obj=case,
+        case_id=case.pk,
+        subjects=subject_refs(case_subjects(case)),
+    )
+    return render(
+        request,
+        "plans/plan.html",
+        {
+            "house": case.house,
+            "case": case,
+            "plan": plan,
+            "goals": goals,
+            "editor": editor,
+            "goal_form": bound.get("goal_form") or GoalForm(initial={"version": version}),
+            "status_form": GoalStatusForm(initial={"version": version}),
+            "status_error": bound.get("status_error"),
+            "revisions": policy.visible(user, PlanRevision)
+            .filter(plan__case=case)
+            .select_related("actor")[:50],
+            **case_plan_context(user, case),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def plan_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _plan_page(request, access_case(request.user, pk, house_slug=slug))
+
+
+@login_required
+@require_POST
+def plan_add_goal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    case = access_case(request.user, pk, house_slug=slug)
+    if not actions.may_edit_plan(request.user, case):
+        raise Http404
+    form = GoalForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_add_goal(case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The goal has been added to the plan."))
+            return redirect("plans:plan", slug=slug, pk=pk)
+    return _plan_page(request, case, goal_form=form)
+
+
+@login_required
+@require_POST
+def plan_goal_status(request: HttpRequest, slug: str, pk: int, goal: int) -> HttpResponse:
+    case = access_case(request.user, pk, house_slug=slug)
+    target = Goal.objects.filter(pk=goal, plan__case=case).first()
+    if target is None or not actions.may_edit_plan(request.user, case):
+        raise Http404
+    form = GoalStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_set_goal_status(target, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            return _plan_page(request, case, status_error=" ".join(error.messages))
+        messages.success(request, _("The goal has been updated."))
+        return redirect("plans:plan", slug=slug, pk=pk)
+    return _plan_page(request, case, status_error=_("Choose a status."))
+
+
+@login_required
+def plan_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    case = access_case(request.user, pk, house_slug=slug)
+    user: Any = request.user
+    context = case_plan_context(user, case)
+    goals = policy.visible(user, Goal).filter(plan__case=case)
+    log.record(
+        actor=user,
+        house=case.house,
+        name="plan.pdf",
+        operation=Operation.READ,
+        obj=case,
+        case_id=case.pk,
+        subjects=subject_refs(case_subjects(case)),
+    )
+    sections = [
+        pdf.Section(
+            _("Goals"),
+            rows=[[_("Life domain"), _("Goal"), _("Status")]]
+            + [[g.get_domain_display(), g.text, g.get_status_display()] for g in goals],
+            empty_text=_("No goals yet."),
+        ),
+        pdf.Section(
+            _("Actions you may read"),
+            rows=[[_("Action"), _("Owner"), _("Due date"), _("Status")]]
+            + [
+                [
+                    f"A{a.number} {a.title}",
+                    a.owner_organisation.name,
+                    a.due_date.strftime("%d-%m-%Y"),
+                    a.get_status_display(),
+                ]
+                for a in context["plan_actions"]
+            ],
+            empty_text=_("No actions have been agreed yet."),
+        ),
+        pdf.Section(
+            _("Progress per organisation"),
+            rows=[[_("Organisation"), _("Open"), _("Overdue"), _("Done")]]
+            + [
+                [r["owner_organisation__name"], str(r["open"]), str(r["overdue"]), str(r["done"])]
+                for r in context["action_counts"]
+            ],
+        ),
+    ]
+    body = pdf.document(
+        _("Plan of case %(ref)s") % {"ref": case.reference},
+        timezone.localtime().strftime("%d-%m-%Y %H:%M"),
+        sections,
+        author="Casusregie",
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="plan-{case.reference}.pdf"'
+    return response
