@@ -2,7 +2,9 @@
 
 casusregie demo        migrate, load the synthetic houses and serve on 127.0.0.1:8000
 casusregie serve       production server (gunicorn)
-casusregie migrate     and every other Django management command
+casusregie verify-log check the hash chains of the audit trail and the processing log
+casusregie migrate     and every other Django management command (a dash in a command's name
+                       may be written as an underscore and the other way round)
 """
 
 import os
@@ -15,7 +17,10 @@ def main() -> None:
     from django.core.management import execute_from_command_line
 
     try:
-        execute_from_command_line(["casusregie", *sys.argv[1:]])
+        args = sys.argv[1:]
+        if args and not args[0].startswith("-"):
+            args[0] = args[0].replace("-", "_")
+        execute_from_command_line(["casusregie", *args])
     except ImproperlyConfigured as error:
         sys.stderr.write(f"Configuratiefout / configuration error: {error}\n")
         sys.exit(2)

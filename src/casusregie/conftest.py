@@ -3,7 +3,8 @@
 House A ("Heuvelland-test", MB-style) has three partner organisations besides its own staff:
 A (police), B (housing corporation) and C (mental health). House B is another house with its
 own organisation. The cast: the process director, a participant of A, of B and of C, the
-functional administrator of house A, a user of the other house, and an anonymous visitor.
+functional administrator of house A, the triage member, the privacy officer (who sees logs and
+registers but no case content), a user of the other house, and an anonymous visitor.
 Later issues put A and B in a case and leave C out of it.
 """
 
@@ -47,6 +48,7 @@ class Cast:
     admin: User
     other_house_user: User
     triage: User
+    privacy_officer: User
 
     def members(self) -> dict[str, User]:
         return {
@@ -57,6 +59,7 @@ class Cast:
             "admin": self.admin,
             "other_house_user": self.other_house_user,
             "triage": self.triage,
+            "privacy_officer": self.privacy_officer,
         }
 
 
@@ -64,7 +67,18 @@ def make_user(email: str, name: str, house: House, org: Organisation, role: Role
     user = User.objects.create_user(email=email, password=PASSWORD, full_name=name)
     Membership.objects.create(user=user, house=house, organisation=org, role=role)
     TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    confirm_working_method(user, house)
     return user
+
+
+def confirm_working_method(user: User, house: House) -> None:
+    """The cast has read the house's working method (privacy/tests/test_onboarding.py tests
+    what happens before that)."""
+    from casusregie.privacy.models import Confirmation, WorkingMethod
+
+    method = WorkingMethod.objects.filter(house=house).order_by("-version").first()
+    if method is not None:
+        Confirmation.objects.get_or_create(method=method, user=user)
 
 
 @pytest.fixture
@@ -126,6 +140,9 @@ def cast(db: Any) -> Cast:
         ),
         triage=make_user(
             "toegang@test.invalid", "Tineke Toegang", house, staff, Role.TRIAGE_MEMBER
+        ),
+        privacy_officer=make_user(
+            "fg@test.invalid", "Frits Gegevens", house, staff, Role.PRIVACY_OFFICER
         ),
     )
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("huizen/", include("casusregie.meetings.urls")),
     path("huizen/", include("casusregie.plans.urls")),
     path("huizen/", include("casusregie.work.urls")),
+    path("huizen/", include("casusregie.privacy.urls")),
     path("api/v1/", include("casusregie.api.urls")),
     path("taal/", set_language, name="set_language"),
 ]

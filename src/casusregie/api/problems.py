@@ -40,6 +40,7 @@ TITLES = {
     "not_acceptable": gettext_lazy("Cannot answer in the requested format"),
     "unsupported_media_type": gettext_lazy("Send JSON"),
     "throttled": gettext_lazy("Too many requests"),
+    "onboarding_required": gettext_lazy("Confirm the working method first"),
 }
 
 # DRF names non-field errors this way; Django uses "__all__".

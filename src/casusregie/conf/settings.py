@@ -133,6 +133,19 @@ if (HASH_KEY and len(HASH_KEY) < 32) or (PRODUCTION and not HASH_KEY):
         "gebruik minstens 32 willekeurige tekens (verplicht in productie)",
         "use at least 32 random characters (required in production)",
     )
+LOG_CHAIN_KEY = env.text(
+    "CASUSREGIE_LOG_CHAIN_KEY",
+    "",
+    help="Geheime sleutel (HMAC) van de hashketen over audittrail en verwerkingenlogboek; "
+    "`casusregie verify-log` controleert de keten ermee. Minstens 32 tekens; verplicht in "
+    "productie; elders afgeleid van SECRET_KEY. Bewaar hem apart van de database-back-up.",
+)
+if (LOG_CHAIN_KEY and len(LOG_CHAIN_KEY) < 32) or (PRODUCTION and not LOG_CHAIN_KEY):
+    raise ConfigurationError(
+        "CASUSREGIE_LOG_CHAIN_KEY",
+        "gebruik minstens 32 willekeurige tekens (verplicht in productie)",
+        "use at least 32 random characters (required in production)",
+    )
 DEBUG = env.flag(
     "DEBUG",
     False,
@@ -285,6 +298,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "casusregie.web.middleware.LanguageMiddleware",
+    "casusregie.privacy.log.ProcessingLogMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -292,6 +306,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "casusregie.accounts.middleware.IdleTimeoutMiddleware",
     "casusregie.accounts.middleware.TwoFactorMiddleware",
+    "casusregie.privacy.onboarding.OnboardingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -38,6 +38,7 @@ from casusregie.houses.models import (
 from casusregie.houses.models import (
     OrganisationKind as K,
 )
+from casusregie.privacy.models import Confirmation, WorkingMethod
 
 DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - printed on purpose; synthetic accounts only
 
@@ -398,6 +399,13 @@ def _load_houses(progress: Callable[[str], None], seed: int) -> dict[str, list[t
             )
             memberships.append(Membership(user=user, house=house, organisation=org, role=role))
         Membership.objects.bulk_create(memberships)
+        # The demo's people have read the house's working method (privacy onboarding); a new
+        # member added in the demo meets it first.
+        method = WorkingMethod.objects.get(house=house, version=1)
+        Confirmation.objects.bulk_create(
+            Confirmation(method=method, user_id=user_id)
+            for user_id in sorted({m.user_id for m in memberships})
+        )
         progress(
             f"[{number}/{len(HOUSES)}] {spec.name}: {len(organisations)} organisaties, "
             f"{len({m.user_id for m in memberships})} mensen, {len(memberships)} rollen"

@@ -45,6 +45,9 @@ HOUSE_SETTING_FIELDS = (
     "retention_declined_referral_months",
     "retention_signal_days",
     "retention_log_years",
+    "signal_case_threshold",
+    "working_hours_start",
+    "working_hours_end",
 )
 ORGANISATION_FIELDS = ("name", "kind", "expertise", "email", "phone", "address")
 

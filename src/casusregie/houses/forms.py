@@ -193,3 +193,10 @@ class HouseSettingsForm(forms.ModelForm):
         field = self.fields["care_form_recipient"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Organisation.objects.filter(partnerships__house=self.instance)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("working_hours_start"), data.get("working_hours_end")
+        if start is not None and end is not None and start >= end:
+            self.add_error("working_hours_end", _("Working hours must end after they start."))
+        return data

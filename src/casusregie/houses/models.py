@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -183,16 +184,40 @@ class House(models.Model):
     retention_case_years = models.PositiveSmallIntegerField(
         _("keep closed cases (years)"),
         default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("Counted from closure; can be extended per case."),
     )
     retention_declined_referral_months = models.PositiveSmallIntegerField(
-        _("keep declined referrals (months)"), default=6
+        _("keep declined referrals (months)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(1200)],
     )
     retention_signal_days = models.PositiveSmallIntegerField(
-        _("keep concern signals (days)"), default=180
+        _("keep concern signals (days)"),
+        default=180,
+        validators=[MinValueValidator(1), MaxValueValidator(36500)],
     )
     retention_log_years = models.PositiveSmallIntegerField(
-        _("keep the processing log (years)"), default=5
+        _("keep the processing log (years)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    signal_case_threshold = models.PositiveSmallIntegerField(
+        _("signal when someone reads more cases they do not take part in, per day, than"),
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text=_("Shown on the privacy officer's review list."),
+    )
+    working_hours_start = models.PositiveSmallIntegerField(
+        _("working hours start (hour)"),
+        default=7,
+        validators=[MaxValueValidator(23)],
+        help_text=_("Reads outside working hours or at the weekend are signalled."),
+    )
+    working_hours_end = models.PositiveSmallIntegerField(
+        _("working hours end (hour)"),
+        default=19,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

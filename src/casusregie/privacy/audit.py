@@ -8,6 +8,7 @@ from django.db import models
 
 from casusregie.houses.models import House, Organisation
 
+from . import chain
 from .models import AuditEvent
 
 
@@ -22,7 +23,12 @@ def record_change(
     after: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    from .log import _current, new_span_id, new_trace_id
+
+    context = _current.get()
+    event = AuditEvent(
+        trace_id=context.trace_id if context else new_trace_id(),
+        span_id=new_span_id(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_organisation=actor_organisation,
         house=house,
@@ -33,3 +39,5 @@ def record_change(
         after=after,
         reason=reason,
     )
+    chain.append([event], [])
+    return event

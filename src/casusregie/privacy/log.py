@@ -1,29 +1,52 @@
 """One call records a processing of personal data: the audit row (who) and one processing-log
-line per data subject (what, about whom, for which activity and purpose, disclosed to whom).
+line per data subject (what, about whom, for which activity and purpose, disclosed to whom),
+plus a row in the disclosure register when the action hands data to other organisations.
 
-Actions call `record` inside their transaction, so the log commits or rolls back with the
-change itself.
+Changes are written at once, inside the action's transaction, so the log commits or rolls back
+with the change itself. Reads during a web request are collected and written in one batch when
+the response is ready (`ProcessingLogMiddleware`), all under the request's trace id; the audit
+row of each operation carries the operation's span id, which every log line of that operation
+names as its `parent_span_id` (Logboek Dataverwerkingen keeps user identities out of the lines).
 """
 
 from __future__ import annotations
 
+import re
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from casusregie.houses.models import House, Organisation
 
+from . import chain
 from .crypto import keyed_hash
-from .models import AuditEvent, Operation, ProcessingLogEntry
+from .models import (
+    AuditEvent,
+    DataCategory,
+    Disclosure,
+    Operation,
+    ProcessingActivity,
+    ProcessingLogEntry,
+    activity_uri,
+)
 
-# The processing activities of the register (GDPR art. 30). The privacy issue makes the
-# register versioned data per house; until then these identifiers name the activities.
-CASE_PROCESS = "urn:casusregie:verwerking:persoonsgerichte-aanpak:v1"
-PURPOSE_CASE_APPROACH = "Persoonsgerichte aanpak complexe casuïstiek (WGS art. 2)"
+# Codes of the processing activities every house's register starts with (register.py).
+CASE_PROCESS = "casusaanpak"
+TRIAGE = "triage"
+KNOWN_TO = "bekend-bij"
+SUBJECT_RIGHTS = "rechten-betrokkenen"
+RETENTION = "bewaren-vernietigen"
+OVERSIGHT = "toezicht-gebruik"
+PURPOSE_CASE_APPROACH = "Persoonsgerichte aanpak complexe casuïstiek (WGS)"
+
+DEFAULT_CATEGORIES = (DataCategory.IDENTITY, DataCategory.CASE)
 
 
 @dataclass(frozen=True)
@@ -38,6 +61,56 @@ def subject_ref(*, subject_pk: int, bsn_hash: str = "") -> SubjectRef:
     if bsn_hash:
         return SubjectRef(keyed_hash(bsn_hash, purpose="log-subject"), "bsn")
     return SubjectRef(keyed_hash(str(subject_pk), purpose="log-subject"), "subject")
+
+
+@dataclass
+class _Activity:
+    uri: str
+    legal_basis: str
+
+
+@dataclass
+class _Context:
+    trace_id: str
+    root_span_id: str
+    audits: list[AuditEvent] = field(default_factory=list)
+    lines: list[ProcessingLogEntry] = field(default_factory=list)
+    activities: dict[int, dict[str, _Activity]] = field(default_factory=dict)
+
+
+_current: ContextVar[_Context | None] = ContextVar("casusregie_processing", default=None)
+
+
+def new_trace_id() -> str:
+    return secrets.token_hex(16)
+
+
+def new_span_id() -> str:
+    return secrets.token_hex(8)
+
+
+def _activities(house: House) -> dict[str, _Activity]:
+    context = _current.get()
+    if context is not None and house.pk in context.activities:
+        return context.activities[house.pk]
+    rows = ProcessingActivity.objects.filter(house=house, valid_until__isnull=True).values_list(
+        "code", "version", "legal_basis"
+    )
+    found = {
+        code: _Activity(activity_uri(house.slug, code, version), basis)
+        for code, version, basis in rows
+    }
+    if context is not None:
+        context.activities[house.pk] = found
+    return found
+
+
+def current_activity(house: House, code: str) -> _Activity:
+    """The current version of an activity in the house's register (its URI and legal basis)."""
+    found = _activities(house).get(code)
+    if found is None:  # a house whose register lacks this activity still logs, traceably
+        return _Activity(activity_uri(house.slug, code, 0), "")
+    return found
 
 
 def record(
@@ -56,12 +129,27 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
+    categories: Sequence[str] = DEFAULT_CATEGORIES,
+    meeting_id: int | None = None,
+    attendees: Sequence[str] = (),
 ) -> str:
-    """Write the audit event and the log lines; returns the trace id that links them."""
+    """Log one operation; returns the trace id that links the audit row and the lines.
+
+    A read inside a web request is buffered and written with the request's other reads when
+    the response is ready; everything else is written now, in the caller's transaction.
+    """
     now = timezone.now()
-    trace_id = secrets.token_hex(16)
-    AuditEvent.objects.create(
+    context = _current.get()
+    trace_id = context.trace_id if context else new_trace_id()
+    span_id = new_span_id()
+    found = current_activity(house, activity)
+    receivers = list(recipients)
+    no_receiver: list[Organisation | None] = [None]
+    subject_list = list(subjects)
+    audit = AuditEvent(
         trace_id=trace_id,
+        span_id=span_id,
+        occurred_at=now,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_organisation=actor_organisation,
         house=house,
@@ -72,17 +160,17 @@ def record(
         after=after,
         reason=reason,
     )
-    receivers: list[Organisation | None] = list(recipients) or [None]
-    ProcessingLogEntry.objects.bulk_create(
+    lines = [
         ProcessingLogEntry(
             trace_id=trace_id,
-            span_id=secrets.token_hex(8),
+            span_id=new_span_id(),
+            parent_span_id=span_id,
             name=name,
             start_time=now,
             end_time=now,
             operation=operation if receiver is None else Operation.DISCLOSE,
-            processing_activity=activity,
-            purpose=purpose,
+            processing_activity=found.uri,
+            purpose=purpose[:200],
             data_subject_id=subject.pseudonym,
             data_subject_id_type=subject.id_type,
             house=house,
@@ -91,7 +179,91 @@ def record(
             object_id=str(obj.pk),
             recipient_organisation=receiver,
         )
-        for subject in subjects
-        for receiver in receivers
-    )
+        for subject in subject_list
+        for receiver in (receivers or no_receiver)
+    ]
+    if operation == Operation.READ and context is not None and not receivers:
+        context.audits.append(audit)
+        context.lines.extend(lines)
+        return trace_id
+    with transaction.atomic():
+        chain.append([audit], lines)
+        if receivers:
+            disclosure = Disclosure.objects.create(
+                house=house,
+                case_id=case_id,
+                occurred_at=now,
+                trace_id=trace_id,
+                span_id=span_id,
+                name=name,
+                from_organisation=actor_organisation or _organisation_of(actor, house),
+                data_categories=[str(c) for c in categories],
+                purpose=purpose[:300],
+                legal_basis=found.legal_basis,
+                processing_activity=found.uri,
+                meeting_id=meeting_id,
+                attendees=list(attendees),
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                subject_ids=sorted({s.pseudonym for s in subject_list}),
+            )
+            disclosure.recipients.set(receivers)
     return trace_id
+
+
+def _organisation_of(actor: Any, house: House) -> Organisation | None:
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    from casusregie.accounts.models import Membership
+
+    membership = (
+        Membership.objects.active()
+        .filter(user=actor, house=house)
+        .select_related("organisation")
+        .order_by("pk")
+        .first()
+    )
+    return membership.organisation if membership else None
+
+
+def flush() -> None:
+    """Write the reads collected so far in one batch (called at the end of each request)."""
+    context = _current.get()
+    if context is None or not context.audits:
+        return
+    audits, lines = context.audits, context.lines
+    context.audits, context.lines = [], []
+    with transaction.atomic():
+        chain.append(audits, lines)
+
+
+@contextmanager
+def processing(trace_id: str | None = None) -> Iterator[_Context]:
+    """Collect reads under one trace until the block ends, then write them."""
+    context = _Context(trace_id=trace_id or new_trace_id(), root_span_id=new_span_id())
+    token = _current.set(context)
+    try:
+        yield context
+        flush()
+    finally:
+        _current.reset(token)
+
+
+_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
+
+
+class ProcessingLogMiddleware:
+    """Gives each request a trace id (from a valid W3C `traceparent` header when a partner
+    system sends one) and writes the request's reads in one batch before the response leaves.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        match = _TRACEPARENT.match(request.headers.get("traceparent", ""))
+        trace_id = match.group(1) if match and match.group(1) != "0" * 32 else None
+        with processing(trace_id) as context:
+            response = self.get_response(request)
+            response["X-Trace-Id"] = context.trace_id
+        return response

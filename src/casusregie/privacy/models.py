@@ -1,8 +1,9 @@
 """The audit trail: who changed what, in which organisation and house, before/after and why.
 
 Rows are append-only: the model refuses updates and deletes, and nothing cascades into it.
-The processing log per data subject (Logboek Dataverwerkingen) builds on this in the privacy
-issue; this table already records every change a functional administrator makes.
+Next to it the processing log per data subject (Logboek Dataverwerkingen), the register of
+processing activities, the house's working method and its confirmations, break-the-glass
+access, the disclosure register and the privacy officer's review list (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,9 +21,11 @@ class AppendOnlyError(RuntimeError):
 
 
 class AuditEvent(models.Model):
-    # Links this row to the processing-log lines of the same action (one per data subject).
+    # Links this row to the processing-log lines of the same action (one per data subject):
+    # the lines carry this span id as their `parent_span_id`, and the request's trace id.
     trace_id = models.CharField(max_length=32, blank=True, db_index=True)
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    span_id = models.CharField(max_length=16, blank=True, db_index=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -35,6 +39,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True)
     after = models.JSONField(null=True)
     reason = models.TextField(blank=True)
+    # The hash chain (per house): HMAC of the previous row's hash and this row's content.
+    prev_hash = models.CharField(max_length=64, blank=True)
+    chain_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit event")
@@ -75,6 +82,7 @@ class ProcessingLogEntry(models.Model):
 
     trace_id = models.CharField(max_length=32, db_index=True)
     span_id = models.CharField(max_length=16)
+    parent_span_id = models.CharField(max_length=16, blank=True, db_index=True)
     name = models.CharField(max_length=80)
     status = models.CharField(max_length=8, default="ok")
     start_time = models.DateTimeField()
@@ -91,6 +99,8 @@ class ProcessingLogEntry(models.Model):
     recipient_organisation = models.ForeignKey(
         "houses.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
     )
+    prev_hash = models.CharField(max_length=64, blank=True)
+    chain_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("processing log entry")
@@ -107,3 +117,229 @@ class ProcessingLogEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("processing log entries cannot be deleted")
+
+
+class LogHead(models.Model):
+    """The newest hash of one chain: the audit trail or the processing log, per house.
+
+    Writers lock this row (SELECT ... FOR UPDATE) so rows are chained in commit order; house 0
+    holds the chain of audit events outside any house (account events).
+    """
+
+    house_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10)  # "audit" or "log"
+    last_hash = models.CharField(max_length=64, blank=True)
+    last_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["house_id", "kind"], name="loghead_house_kind")
+        ]
+
+
+class LogCheckpoint(models.Model):
+    """Where a chain starts after old lines were removed at the end of their retention.
+
+    `verify_log` accepts the first remaining row only when its `prev_hash` is the hash recorded
+    here; any other gap is a broken link.
+    """
+
+    house_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10)
+    last_removed_id = models.BigIntegerField()
+    last_removed_hash = models.CharField(max_length=64)
+    removed = models.PositiveIntegerField()
+    removed_until = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ProcessingActivity(models.Model):
+    """One version of a processing activity in the house's register (GDPR art. 30).
+
+    Changing an activity creates a new version; the old one keeps its text and gets an end date,
+    so every log line still points at the wording that applied when it was written.
+    """
+
+    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(_("code"), max_length=50)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    name = models.CharField(_("name"), max_length=200)
+    purpose = models.TextField(_("purpose"))
+    legal_basis = models.TextField(_("legal basis"))
+    controllers = models.TextField(_("controllers"))
+    data_subjects = models.TextField(_("categories of data subjects"))
+    data_categories = models.TextField(_("categories of personal data"))
+    recipients = models.TextField(_("recipients"))
+    retention = models.TextField(_("retention"))
+    security = models.TextField(_("security measures"))
+    valid_from = models.DateTimeField(default=timezone.now)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    change_note = models.CharField(_("what changed"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("processing activity")
+        verbose_name_plural = _("processing activities")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["house", "code", "version"], name="activity_house_code_version"
+            ),
+            models.UniqueConstraint(
+                fields=["house", "code"],
+                condition=models.Q(valid_until__isnull=True),
+                name="activity_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def uri(self) -> str:
+        return activity_uri(self.house.slug, self.code, self.version)
+
+
+def activity_uri(house_slug: str, code: str, version: int) -> str:
+    return f"urn:casusregie:{house_slug}:verwerking:{code}:v{version}"
+
+
+class WorkingMethod(models.Model):
+    """One published version of the house's working method and privacy rules (onboarding).
+
+    Each new version must be read and confirmed again before a member sees case data.
+    """
+
+    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("working method and privacy rules"))
+    covenant = models.CharField(_("covenant"), max_length=300, blank=True)
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("working method")
+        verbose_name_plural = _("working methods")
+        constraints = [
+            models.UniqueConstraint(fields=["house", "version"], name="method_house_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class Confirmation(models.Model):
+    """A member read and confirmed one version of the working method."""
+
+    method = models.ForeignKey(WorkingMethod, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["method", "user"], name="confirmation_once")]
+
+
+class GlassBreak(models.Model):
+    """Emergency access to one case outside the policy, with a reason, for a limited time."""
+
+    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "houses.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "case", "expires_at"], name="glass_user_case")]
+
+
+class DataCategory(models.TextChoices):
+    IDENTITY = "identity", _("Identifying data (name, address, date of birth, BSN)")
+    CASE = "case", _("Case information (concerns, plan, actions)")
+    HOUSEHOLD = "household", _("Household and social relations")
+    HOUSING = "housing", _("Housing")
+    FINANCES = "finances", _("Finances and debts")
+    MEASURES = "measures", _("Enforcement and administrative measures")
+    CRIMINAL = "criminal", _("Criminal data")
+    HEALTH = "health", _("Health (special category)")
+
+
+class Disclosure(models.Model):
+    """Personal data went from one organisation to others: the disclosure register.
+
+    Written by `log.record` whenever an action names recipients, so the register is a side
+    effect of the work (contributions, known-to answers, meetings, decisions, exports).
+    """
+
+    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
+    case_id = models.BigIntegerField(null=True, db_index=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    trace_id = models.CharField(max_length=32)
+    span_id = models.CharField(max_length=16, db_index=True)
+    name = models.CharField(max_length=80)
+    from_organisation = models.ForeignKey(
+        "houses.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipients = models.ManyToManyField("houses.Organisation", related_name="+")
+    data_categories = models.JSONField(default=list)
+    purpose = models.CharField(max_length=300)
+    legal_basis = models.TextField(blank=True)
+    processing_activity = models.CharField(max_length=200)
+    meeting_id = models.BigIntegerField(null=True, blank=True)
+    attendees = models.JSONField(default=list)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    subject_ids = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["house", "occurred_at"], name="disclosure_house_time")]
+
+
+class SignalKind(models.TextChoices):
+    BREAK_GLASS = "break_glass", _("Emergency access")
+    MANY_CASES = "many_cases", _("Many cases read without taking part")
+    OFF_HOURS = "off_hours", _("Reads outside working hours")
+    EXPORT = "export", _("Export of personal data")
+
+
+class SignalDecision(models.TextChoices):
+    OPEN = "open", _("To review")
+    JUSTIFIED = "justified", _("Justified")
+    FOLLOW_UP = "follow_up", _("Follow-up needed")
+
+
+class UsageSignal(models.Model):
+    """An item on the privacy officer's review list, from a transparent rule (no scoring)."""
+
+    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=SignalKind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    key = models.CharField(max_length=64, blank=True)
+    count = models.PositiveIntegerField(default=1)
+    details = models.JSONField(default=dict)
+    detected_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(
+        max_length=12, choices=SignalDecision.choices, default=SignalDecision.OPEN
+    )
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["house", "kind", "user", "day", "key"], name="signal_once"
+            )
+        ]
+        indexes = [models.Index(fields=["house", "decision", "day"], name="signal_house_open")]

@@ -17,6 +17,7 @@ STRONG_KEY = "k3Jd9-Qx_7vLm2Pz8RtY4wNc6HsB1fGa0eUiOo5KjXyZqWvTrSdA"
 PRODUCTION_KEYS = {
     "CASUSREGIE_FIELD_KEYS": "bCTVZJR1gBnx3o3W0bJl2B9GvWzq3Qm0oE7L2Y5cX7Q=",
     "CASUSREGIE_HASH_KEY": "hash-key-for-tests-only-0123456789abcdef",
+    "CASUSREGIE_LOG_CHAIN_KEY": "chain-key-for-tests-only-0123456789abcdef",
 }
 
 

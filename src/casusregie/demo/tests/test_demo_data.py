@@ -71,6 +71,11 @@ def test_all_addresses_are_reserved_fake_domains(demo: dict) -> None:
 def test_loading_is_deterministic(db: None) -> None:
     data.load(progress=lambda _line: None, cases_per_house=0)
     first = sorted(User.objects.values_list("full_name", flat=True))
+    from casusregie.privacy.models import Confirmation, ProcessingActivity, WorkingMethod
+
+    Confirmation.objects.all().delete()
+    WorkingMethod.objects.all().delete()
+    ProcessingActivity.objects.all().delete()
     Membership.objects.all().delete()
     Partnership.objects.all().delete()
     House.objects.all().delete()

@@ -349,6 +349,9 @@ class TestHouseSettings:
             "retention_declined_referral_months": 6,
             "retention_signal_days": 180,
             "retention_log_years": 5,
+            "signal_case_threshold": 10,
+            "working_hours_start": 7,
+            "working_hours_end": 19,
         }
         data.update(changes)
         return data
@@ -390,6 +393,30 @@ class TestHouseSettings:
         assert response.status_code == 400
         cast.house.refresh_from_db()
         assert len(cast.house.escalation_ladder) == 5
+        assert not AuditEvent.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("field", "value", "message"),
+        [
+            ("retention_case_years", 0, "minstens 1"),
+            ("retention_case_years", -3, "minstens 0"),
+            ("retention_log_years", 0, "minstens 1"),
+            ("retention_declined_referral_months", 0, "minstens 1"),
+            ("working_hours_end", 6, "Werktijden moeten eindigen na"),
+        ],
+    )
+    def test_retention_of_zero_or_less_is_refused(
+        self, as_user, cast: Cast, field: str, value: int, message: str
+    ) -> None:
+        response = as_user(cast.admin).post(
+            url(cast, "instellingen/"), self.form_data(cast, **{field: value})
+        )
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        cast.house.refresh_from_db()
+        assert cast.house.retention_case_years == 5
+        assert cast.house.retention_log_years == 5
+        assert cast.house.working_hours_end == 19
         assert not AuditEvent.objects.exists()
 
     def test_care_form_recipient_must_be_a_partner(self, as_user, cast: Cast) -> None:

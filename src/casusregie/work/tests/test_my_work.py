@@ -78,4 +78,5 @@ def test_query_count_does_not_grow(as_user: Any, cast: Cast, case: Any, who: str
     agree(cast, case, 8)
     with CaptureQueriesContext(connection) as large:
         client.get(url(cast))
-    assert len(large) == len(small) <= 13
+    # 13 before the privacy kernel; +1 onboarding check, +1 privacy menu, +1 emergency access
+    assert len(large) == len(small) <= 16

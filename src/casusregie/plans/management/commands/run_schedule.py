@@ -11,10 +11,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casusregie.inbox.tasks import send_digests_task
 from casusregie.plans.tasks import escalate_actions, remind_actions
+from casusregie.privacy.tasks import detect_usage_signals
 
 
 class Command(BaseCommand):
-    help = "Queue due reminders, escalations of actions and daily digests."
+    help = "Queue due reminders, escalations, privacy usage signals and daily digests."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -31,7 +32,11 @@ class Command(BaseCommand):
                 datetime.date.fromisoformat(today)
             except ValueError:
                 raise CommandError(f"--today: '{today}' is geen datum / not a date.") from None
-        for name, job in (("herinneringen", remind_actions), ("escalaties", escalate_actions)):
+        for name, job in (
+            ("herinneringen", remind_actions),
+            ("escalaties", escalate_actions),
+            ("privacysignalen", detect_usage_signals),
+        ):
             result = job.enqueue(today)
             done = result.return_value if result.is_finished else "in de wachtrij / queued"
             self.stdout.write(f"{name}: {done}")

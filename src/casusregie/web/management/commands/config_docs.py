@@ -37,6 +37,7 @@ def current_text() -> str:
             "SECRET_KEY": secrets.token_urlsafe(64),
             "CASUSREGIE_FIELD_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "CASUSREGIE_HASH_KEY": secrets.token_urlsafe(48),
+            "CASUSREGIE_LOG_CHAIN_KEY": secrets.token_urlsafe(48),
         }
     )
     result = subprocess.run(

@@ -1,0 +1,216 @@
+"""The processing log and the audit trail: one trace per request, lines per data subject,
+batched reads, a hash chain that `verify-log` checks, append-only on PostgreSQL, and the export
+in the Logboek Dataverwerkingen shape."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from casusregie.privacy.models import AuditEvent, Operation, ProcessingLogEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def verify() -> tuple[bool, str]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("verify_log", stdout=out, stderr=err)
+    except CommandError:
+        return False, err.getvalue()
+    return True, out.getvalue()
+
+
+@contextmanager
+def tampering() -> Iterator[Any]:
+    """Raw SQL as someone with database access would use it, past the append-only trigger."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        yield cursor
+
+
+def case_page(as_user: Any, cast: Any, case: Any) -> Any:
+    return as_user(cast.process_director).get(f"/huizen/{cast.house.slug}/casussen/{case.pk}/")
+
+
+def test_a_page_read_is_one_trace_with_a_line_per_subject_and_no_user_in_the_line(
+    cast: Any, case: Any, as_user: Any
+) -> None:
+    before = ProcessingLogEntry.objects.count()
+    response = case_page(as_user, cast, case)
+    assert response.status_code == 200
+    trace = response["X-Trace-Id"]
+    lines = ProcessingLogEntry.objects.filter(trace_id=trace, name="case.read")
+    assert lines.count() == 1
+    assert ProcessingLogEntry.objects.count() > before
+    line = lines.get()
+    audit = AuditEvent.objects.get(trace_id=trace, span_id=line.parent_span_id)
+    assert audit.actor == cast.process_director
+    assert line.operation == Operation.READ
+    assert line.processing_activity == f"urn:casusregie:{cast.house.slug}:verwerking:casusaanpak:v1"
+    assert line.data_subject_id_type == "bsn"
+    assert "111222333" not in line.data_subject_id
+    assert not hasattr(line, "actor_id")
+
+
+def test_a_trace_parent_from_a_partner_system_is_kept(cast: Any, case: Any, as_user: Any) -> None:
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    response = as_user(cast.process_director).get(
+        f"/huizen/{cast.house.slug}/casussen/{case.pk}/",
+        HTTP_TRACEPARENT=f"00-{trace}-00f067aa0ba902b7-01",
+    )
+    assert response["X-Trace-Id"] == trace
+    assert ProcessingLogEntry.objects.filter(trace_id=trace, name="case.read").exists()
+    garbage = as_user(cast.process_director).get(
+        f"/huizen/{cast.house.slug}/casussen/{case.pk}/", HTTP_TRACEPARENT="00-zz-yy-01"
+    )
+    assert garbage.status_code == 200
+    assert len(garbage["X-Trace-Id"]) == 32
+
+
+def test_reads_of_one_request_are_written_in_one_batch(
+    cast: Any, case: Any, as_user: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = as_user(cast.process_director)
+    client.get(f"/huizen/{cast.house.slug}/casussen/{case.pk}/")  # warm the session
+    with CaptureInserts() as inserts:
+        client.get(f"/huizen/{cast.house.slug}/casussen/{case.pk}/")
+    assert inserts.count("privacy_processinglogentry") == 1
+    assert inserts.count("privacy_auditevent") == 1
+
+
+class CaptureInserts:
+    def __enter__(self) -> CaptureInserts:
+        from django.test.utils import CaptureQueriesContext
+
+        self.context = CaptureQueriesContext(connection)
+        self.context.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.context.__exit__(*exc)
+
+    def count(self, table: str) -> int:
+        return sum(
+            1
+            for q in self.context.captured_queries
+            if q["sql"].startswith("INSERT") and f'"{table}"' in q["sql"]
+        )
+
+
+def test_verify_log_passes_on_an_untouched_log(cast: Any, case: Any, as_user: Any) -> None:
+    case_page(as_user, cast, case)
+    ok, output = verify()
+    assert ok, output
+    assert "intact" in output
+
+
+def test_verify_log_finds_a_changed_line(cast: Any, case: Any, as_user: Any) -> None:
+    case_page(as_user, cast, case)
+    case_page(as_user, cast, case)
+    victim = ProcessingLogEntry.objects.order_by("pk")[1]
+    with tampering() as cursor:
+        cursor.execute(
+            "UPDATE privacy_processinglogentry SET purpose = %s WHERE id = %s",
+            ["iets anders", victim.pk],
+        )
+    ok, output = verify()
+    assert not ok
+    assert f"row {victim.pk}" in output
+    assert "changed" in output
+
+
+def test_verify_log_finds_a_removed_line(cast: Any, case: Any, as_user: Any) -> None:
+    for _ in range(3):
+        case_page(as_user, cast, case)
+    rows = list(ProcessingLogEntry.objects.filter(house=cast.house).order_by("pk"))
+    with tampering() as cursor:
+        cursor.execute("DELETE FROM privacy_processinglogentry WHERE id = %s", [rows[1].pk])
+    ok, output = verify()
+    assert not ok
+    assert f"row {rows[2].pk}" in output
+    assert "removed or inserted" in output
+
+
+def test_verify_log_finds_a_removed_last_line(cast: Any, case: Any, as_user: Any) -> None:
+    case_page(as_user, cast, case)
+    last = ProcessingLogEntry.objects.filter(house=cast.house).order_by("pk").last()
+    assert last is not None
+    with tampering() as cursor:
+        cursor.execute("DELETE FROM privacy_processinglogentry WHERE id = %s", [last.pk])
+    ok, output = verify()
+    assert not ok
+    assert "end of the chain" in output
+
+
+def test_verify_log_finds_an_inserted_audit_row(cast: Any, case: Any, as_user: Any) -> None:
+    case_page(as_user, cast, case)
+    last = AuditEvent.objects.filter(house=cast.house).order_by("pk").last()
+    assert last is not None
+    with tampering() as cursor:
+        cursor.execute(
+            "INSERT INTO privacy_auditevent (trace_id, span_id, occurred_at, house_id, action,"
+            " object_type, object_id, reason, prev_hash, chain_hash)"
+            " VALUES ('x', 'y', %s, %s, 'case.read', 'cases.case', '1', '', %s, %s)",
+            [last.occurred_at, cast.house.pk, last.chain_hash, "0" * 64],
+        )
+    ok, output = verify()
+    assert not ok
+    assert "audit trail" in output
+    assert "changed or forged" in output
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigger is PostgreSQL's; SQLite is for demos"
+)
+def test_postgresql_refuses_updates_and_deletes_of_log_rows(
+    cast: Any, case: Any, as_user: Any
+) -> None:
+    case_page(as_user, cast, case)
+    line = ProcessingLogEntry.objects.order_by("pk").last()
+    assert line is not None
+    for statement in (
+        "UPDATE privacy_processinglogentry SET purpose = 'x' WHERE id = %s",
+        "DELETE FROM privacy_processinglogentry WHERE id = %s",
+        "UPDATE privacy_auditevent SET reason = 'x' WHERE id = (SELECT max(id) FROM"
+        " privacy_auditevent WHERE %s > 0)",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [line.pk])
+    assert ProcessingLogEntry.objects.filter(pk=line.pk, purpose=line.purpose).exists()
+
+
+def test_the_export_has_the_shape_of_the_standard(cast: Any, case: Any, as_user: Any) -> None:
+    case_page(as_user, cast, case)
+    out = StringIO()
+    call_command("export_log", cast.house.slug, "--since", "2000-01-01", stdout=out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    read = next(r for r in records if r["name"] == "case.read")
+    assert len(read["trace_id"]) == 32
+    assert len(read["span_id"]) == 16
+    assert read["status"] == "Ok"
+    assert read["start_time"] <= read["end_time"]
+    assert isinstance(read["start_time"], int)
+    assert read["attributes"]["dpl.core.data_subject_id_type"] == "bsn"
+    assert read["attributes"]["dpl.core.processing_activity_id"].startswith("urn:casusregie:")
+    assert "Paula" not in out.getvalue()  # no user identities in the log lines
+
+
+def test_export_of_an_unknown_house_is_refused() -> None:
+    with pytest.raises(CommandError, match="no house"):
+        call_command("export_log", "bestaat-niet", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("export_log", "x", "--since", "gisteren", stdout=StringIO())

@@ -1,0 +1,392 @@
+"""Privacy pages: the working method (onboarding), break-the-glass access, and the privacy
+officer's tools: review list, register of processing activities, disclosure register, log
+export. Every page of the privacy officer is itself logged (activity: oversight of use)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casusregie.accounts.roles import Role
+from casusregie.houses.models import House
+from casusregie.web.forms import apply_errors
+
+from . import actions, log, policy, register
+from .audit import record_change
+from .export import records
+from .forms import (
+    ActivityForm,
+    BreakGlassForm,
+    ConfirmForm,
+    DecideSignalForm,
+    DisclosureSearchForm,
+    MethodForm,
+)
+from .models import (
+    DataCategory,
+    Disclosure,
+    Operation,
+    ProcessingActivity,
+    ProcessingLogEntry,
+    SignalDecision,
+    UsageSignal,
+)
+
+OFFICER = (Role.PRIVACY_OFFICER,)
+ADMIN = (Role.FUNCTIONAL_ADMIN,)
+
+
+def _status(form: Any, request: HttpRequest) -> int:
+    return 400 if request.method == "POST" and form.errors else 200
+
+
+# --- Working method --------------------------------------------------------------------------
+
+
+@login_required
+def method(request: HttpRequest, slug: str) -> HttpResponse:
+    house = policy.access_house(request.user, slug)
+    current = register.current_method(house)
+    if current is None:
+        raise Http404
+    pending = actions.unconfirmed_methods(request.user, slug).filter(pk=current.pk).exists()
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_confirm_method(current, actor=request.user, read=form.cleaned_data["read"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Thank you. You can now work in this house."))
+            return redirect(next_url) if next_url else redirect("work:my_work", slug=slug)
+    return render(
+        request,
+        "privacy/method.html",
+        {
+            "house": house,
+            "method": current,
+            "pending": pending,
+            "form": form,
+            "next": next_url,
+            "is_admin": policy.has_role(request.user, house, *ADMIN),
+        },
+        status=_status(form, request),
+    )
+
+
+@login_required
+def method_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    house = policy.access_house(request.user, slug, roles=ADMIN)
+    current = register.current_method(house)
+    initial = (
+        {"title": current.title, "text": current.text, "covenant": current.covenant}
+        if current
+        else {}
+    )
+    form = MethodForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        published = register.do_publish_method(house, actor=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Version %(version)s is published. Members confirm it before they see case data.")
+            % {"version": published.version},
+        )
+        return redirect("privacy:method", slug=slug)
+    return render(
+        request,
+        "privacy/method_edit.html",
+        {"house": house, "form": form, "current": current},
+        status=_status(form, request),
+    )
+
+
+# --- Break the glass -------------------------------------------------------------------------
+
+
+@login_required
+def break_glass(request: HttpRequest, slug: str) -> HttpResponse:
+    house = policy.access_house(request.user, slug)
+    if not actions.may_break_glass(request.user, house):
+        raise Http404
+    form = BreakGlassForm(request.POST or None, initial={"reference": request.GET.get("casus", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            glass = actions.do_break_glass(house, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.warning(
+                request,
+                _("Emergency access to %(case)s until %(until)s. The privacy officer reviews it.")
+                % {
+                    "case": glass.case.reference,
+                    "until": timezone.localtime(glass.expires_at).strftime("%H:%M"),
+                },
+            )
+            return redirect("cases:detail", slug=slug, pk=glass.case_id)
+    return render(
+        request,
+        "privacy/break_glass.html",
+        {"house": house, "form": form, "hours": actions.GLASS_HOURS},
+        status=_status(form, request),
+    )
+
+
+# --- The privacy officer ---------------------------------------------------------------------
+
+
+def _officer_house(request: HttpRequest, slug: str) -> House:
+    return policy.access_house(request.user, slug, roles=OFFICER)
+
+
+def _log_oversight(request: HttpRequest, house: House, name: str, obj: Any, **extra: Any) -> None:
+    """The officer's own reads and exports are processing too: audit them."""
+    record_change(actor=request.user, action=name, obj=obj, house=house, after=extra or None)
+
+
+@login_required
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    house = _officer_house(request, slug)
+    shown = request.GET.get("toon", "open")
+    signals = (
+        UsageSignal.objects.filter(house=house)
+        .select_related("user", "decided_by")
+        .order_by("decision", "-day", "kind")
+    )
+    if shown == "open":
+        signals = signals.filter(decision=SignalDecision.OPEN)
+    return render(
+        request,
+        "privacy/overview.html",
+        {
+            "house": house,
+            "signals": signals[:200],
+            "shown": shown,
+            "open_count": UsageSignal.objects.filter(
+                house=house, decision=SignalDecision.OPEN
+            ).count(),
+        },
+    )
+
+
+@login_required
+def signal_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    house = _officer_house(request, slug)
+    signal = UsageSignal.objects.filter(house=house, pk=pk).select_related("user").first()
+    if signal is None:
+        raise Http404
+    form = DecideSignalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_decide_signal(signal, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Your decision has been recorded."))
+            return redirect("privacy:overview", slug=slug)
+    return render(
+        request,
+        "privacy/signal.html",
+        {"house": house, "signal": signal, "form": form},
+        status=_status(form, request),
+    )
+
+
+@login_required
+def activities(request: HttpRequest, slug: str) -> HttpResponse:
+    house = _officer_house(request, slug)
+    rows = list(ProcessingActivity.objects.filter(house=house).order_by("code", "-version"))
+    return render(
+        request,
+        "privacy/register.html",
+        {
+            "house": house,
+            "current": [a for a in rows if a.valid_until is None],
+            "history": [a for a in rows if a.valid_until is not None],
+        },
+    )
+
+
+@login_required
+def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    house = _officer_house(request, slug)
+    activity = ProcessingActivity.objects.filter(
+        house=house, pk=pk, valid_until__isnull=True
+    ).first()
+    if activity is None:
+        raise Http404
+    initial = {f: getattr(activity, f) for f in register.ACTIVITY_FIELDS}
+    form = ActivityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        note = data.pop("change_note")
+        revised = register.do_revise_activity(activity, data, actor=request.user, note=note)
+        if revised.pk == activity.pk:
+            messages.info(request, _("Nothing changed; the version stays the same."))
+        else:
+            messages.success(
+                request,
+                _("Version %(version)s of %(name)s is now in force.")
+                % {"version": revised.version, "name": revised.name},
+            )
+        return redirect("privacy:register", slug=slug)
+    return render(
+        request,
+        "privacy/activity_edit.html",
+        {"house": house, "activity": activity, "form": form},
+        status=_status(form, request),
+    )
+
+
+@login_required
+def register_export(request: HttpRequest, slug: str) -> HttpResponse:
+    house = _officer_house(request, slug)
+    rows = ProcessingActivity.objects.filter(house=house).order_by("code", "version")
+    data = [
+        {
+            "id": a.uri,
+            "code": a.code,
+            "version": a.version,
+            "valid_from": a.valid_from.isoformat(),
+            "valid_until": a.valid_until.isoformat() if a.valid_until else None,
+            **{f: getattr(a, f) for f in register.ACTIVITY_FIELDS},
+        }
+        for a in rows
+    ]
+    response = HttpResponse(
+        json.dumps({"house": house.name, "activities": data}, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="register-{house.slug}.json"'
+    return response
+
+
+def _disclosure_rows(house: House, form: DisclosureSearchForm) -> tuple[list[Disclosure], str]:
+    """The register filtered by case number or by person (BSN); '' when no filter applies."""
+    from casusregie.cases.actions import bsn_lookup_hash
+    from casusregie.cases.models import Case
+
+    rows = Disclosure.objects.filter(house=house)
+    label = ""
+    if form.is_valid() and form.cleaned_data.get("case"):
+        reference = form.cleaned_data["case"].strip().upper()
+        case = Case.objects.filter(house=house, reference=reference).first()
+        if case is None:
+            form.add_error("case", _("There is no case with this number in this house."))
+            return [], ""
+        rows, label = rows.filter(case_id=case.pk), reference
+    elif form.is_valid() and form.cleaned_data.get("bsn"):
+        lookup = bsn_lookup_hash(form.cleaned_data["bsn"].replace(" ", "").replace(".", ""))
+        ref = log.subject_ref(subject_pk=0, bsn_hash=lookup)
+        spans = ProcessingLogEntry.objects.filter(
+            house=house, data_subject_id=ref.pseudonym, operation=Operation.DISCLOSE
+        ).values("parent_span_id")
+        rows, label = rows.filter(span_id__in=spans), _("the person sought")
+    elif not form.is_valid():
+        return [], ""
+    found = list(
+        rows.select_related("from_organisation")
+        .prefetch_related("recipients")
+        .order_by("-occurred_at")[:500]
+    )
+    return found, label
+
+
+@login_required
+def disclosures(request: HttpRequest, slug: str) -> HttpResponse:
+    house = _officer_house(request, slug)
+    form = DisclosureSearchForm(request.GET or None)
+    rows, label = _disclosure_rows(house, form) if request.GET else ([], "")
+    if request.GET and rows:
+        _log_oversight(request, house, "disclosures.read", house, filter=label, rows=len(rows))
+    if request.GET.get("formaat") == "csv" and not form.errors:
+        _log_oversight(request, house, "disclosures.export", house, filter=label)
+        return _disclosures_csv(house, rows)
+    return render(
+        request,
+        "privacy/disclosures.html",
+        {
+            "house": house,
+            "form": form,
+            "rows": rows,
+            "label": label,
+            "searched": bool(request.GET),
+            "categories": dict(DataCategory.choices),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _disclosures_csv(house: House, rows: list[Disclosure]) -> HttpResponse:
+    categories = dict(DataCategory.choices)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="verstrekkingen-{house.slug}.csv"'
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("When"),
+            _("What"),
+            _("From"),
+            _("To"),
+            _("Data categories"),
+            _("Purpose"),
+            _("Legal basis"),
+            _("Processing activity"),
+            _("Meeting"),
+            _("Attendees"),
+        ]
+    )
+    for d in rows:
+        writer.writerow(
+            [
+                timezone.localtime(d.occurred_at).strftime("%d-%m-%Y %H:%M"),
+                d.name,
+                d.from_organisation.name if d.from_organisation else "",
+                ", ".join(o.name for o in d.recipients.all()),
+                ", ".join(str(categories.get(c, c)) for c in d.data_categories),
+                d.purpose,
+                d.legal_basis,
+                d.processing_activity,
+                d.meeting_id or "",
+                ", ".join(d.attendees),
+            ]
+        )
+    return response
+
+
+@login_required
+def log_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    house = _officer_house(request, slug)
+    _log_oversight(request, house, "processing_log.export", house)
+    lines = ProcessingLogEntry.objects.filter(house=house)
+    response = StreamingHttpResponse(
+        records(lines, house.slug), content_type="application/x-ndjson"
+    )
+    response["Content-Disposition"] = f'attachment; filename="logboek-{house.slug}.jsonl"'
+    return response
+
+
+@require_POST
+@login_required
+def detect_now(request: HttpRequest, slug: str) -> HttpResponse:
+    """Run today's rules now (they also run every night)."""
+    from .usage import detect
+
+    house = _officer_house(request, slug)
+    found = detect(timezone.localdate(), houses=[house])
+    messages.info(request, _("%(count)s new signal(s).") % {"count": found})
+    return redirect("privacy:overview", slug=slug)
