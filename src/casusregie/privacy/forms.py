@@ -90,3 +90,12 @@ class DisclosureSearchForm(forms.Form):
             if not is_valid_bsn(data["bsn"].replace(" ", "").replace(".", "")):
                 self.add_error("bsn", _("This is not a valid BSN (it fails the eleven-test)."))
         return data
+
+
+class ExtendForm(forms.Form):
+    until = forms.DateField(
+        label=_("Keep until"),
+        input_formats=["%d-%m-%Y", "%Y-%m-%d"],
+        help_text=_("Day-month-year, e.g. 31-12-2030."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))

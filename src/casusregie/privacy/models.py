@@ -343,3 +343,83 @@ class UsageSignal(models.Model):
             )
         ]
         indexes = [models.Index(fields=["house", "decision", "day"], name="signal_house_open")]
+
+
+class RetentionExtension(models.Model):
+    """A closed case is kept longer than its retention period, for a recorded reason."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    previous_until = models.DateField()
+    new_until = models.DateField()
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+
+class DestructionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Awaiting approval")
+    APPROVED = "approved", _("Approved, being destroyed")
+    EXECUTED = "executed", _("Destroyed")
+
+
+class DestructionList(models.Model):
+    """Cases and referrals whose retention period has passed, proposed by the scheduled job;
+    destroyed only after two different people approved it."""
+
+    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=DestructionStatus.choices, default=DestructionStatus.PROPOSED
+    )
+    executed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class DestructionItem(models.Model):
+    destruction_list = models.ForeignKey(
+        DestructionList, on_delete=models.CASCADE, related_name="items"
+    )
+    kind = models.CharField(max_length=10)  # "case" or "referral"
+    object_id = models.BigIntegerField()
+    reference = models.CharField(max_length=30)
+    summary = models.JSONField(default=dict)
+    excluded_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["destruction_list", "kind", "object_id"], name="destruction_item_once"
+            )
+        ]
+
+
+class DestructionApproval(models.Model):
+    destruction_list = models.ForeignKey(
+        DestructionList, on_delete=models.CASCADE, related_name="approvals"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["destruction_list", "user"], name="destruction_approved_once"
+            )
+        ]
+
+
+class Tombstone(models.Model):
+    """What is left of a destroyed case or referral: what kind, when, by whose decision."""
+
+    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10)
+    reference = models.CharField(max_length=30)
+    summary = models.JSONField(default=dict)
+    destruction_list = models.ForeignKey(
+        DestructionList, on_delete=models.PROTECT, related_name="tombstones"
+    )
+    destroyed_at = models.DateTimeField(default=timezone.now)

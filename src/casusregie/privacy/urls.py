@@ -18,4 +18,11 @@ urlpatterns = [
     path(f"{P}/register/export/", views.register_export, name="register_export"),
     path(f"{P}/verstrekkingen/", views.disclosures, name="disclosures"),
     path(f"{P}/logboek/export/", views.log_export, name="log_export"),
+    path(f"{P}/vernietiging/", views.destruction, name="destruction"),
+    path(f"{P}/vernietiging/<int:pk>/goedkeuren/", views.destruction_approve, name="approve"),
+    path(
+        f"{P}/vernietiging/<int:pk>/<int:item>/bewaren/",
+        views.destruction_extend,
+        name="extend",
+    ),
 ]

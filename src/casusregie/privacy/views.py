@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,10 +32,14 @@ from .forms import (
     ConfirmForm,
     DecideSignalForm,
     DisclosureSearchForm,
+    ExtendForm,
     MethodForm,
 )
 from .models import (
     DataCategory,
+    DestructionItem,
+    DestructionList,
+    DestructionStatus,
     Disclosure,
     Operation,
     ProcessingActivity,
@@ -390,3 +395,100 @@ def detect_now(request: HttpRequest, slug: str) -> HttpResponse:
     found = detect(timezone.localdate(), houses=[house])
     messages.info(request, _("%(count)s new signal(s).") % {"count": found})
     return redirect("privacy:overview", slug=slug)
+
+
+# --- Retention and destruction ---------------------------------------------------------------
+
+
+def _retention_house(request: HttpRequest, slug: str) -> House:
+    from .retention import RETENTION_ROLES
+
+    return policy.access_house(request.user, slug, roles=RETENTION_ROLES)
+
+
+@login_required
+def destruction(request: HttpRequest, slug: str) -> HttpResponse:
+    house = _retention_house(request, slug)
+    lists = list(
+        DestructionList.objects.filter(house=house)
+        .prefetch_related("approvals__user")
+        .order_by("-created_at")[:20]
+    )
+    open_lists = [d for d in lists if d.status != DestructionStatus.EXECUTED]
+    items = {d.pk: list(d.items.order_by("kind", "reference")) for d in open_lists}
+    return render(
+        request,
+        "privacy/destruction.html",
+        {
+            "house": house,
+            "open_lists": [
+                (d, items[d.pk], [a.user_id for a in d.approvals.all()]) for d in open_lists
+            ],
+            "done_lists": [d for d in lists if d.status == DestructionStatus.EXECUTED],
+            "is_officer": policy.has_role(request.user, house, *OFFICER),
+        },
+    )
+
+
+@require_POST
+@login_required
+def destruction_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    from . import retention
+
+    house = _retention_house(request, slug)
+    proposal = DestructionList.objects.filter(house=house, pk=pk).first()
+    if proposal is None:
+        raise Http404
+    try:
+        approved = retention.do_approve(proposal, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("privacy:destruction", slug=slug)
+    if approved.status == DestructionStatus.PROPOSED:
+        messages.success(request, _("Approved. A second person must approve before destruction."))
+    else:
+        messages.success(request, _("Approved by two people: the items are being destroyed."))
+    return redirect("privacy:destruction", slug=slug)
+
+
+@login_required
+def destruction_extend(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    """Keep one case of a proposed list longer: extend its retention and take it off the list."""
+    from casusregie.cases.models import Case
+
+    from . import retention
+
+    house = _retention_house(request, slug)
+    entry = DestructionItem.objects.filter(
+        pk=item,
+        kind="case",
+        excluded_reason="",
+        destruction_list__pk=pk,
+        destruction_list__house=house,
+        destruction_list__status=DestructionStatus.PROPOSED,
+    ).first()
+    case = Case.objects.filter(pk=entry.object_id, house=house).first() if entry else None
+    if entry is None or case is None:
+        raise Http404
+    form = ExtendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                retention.do_extend(case, actor=request.user, **form.cleaned_data)
+                entry.excluded_reason = form.cleaned_data["reason"].strip()
+                entry.save(update_fields=["excluded_reason"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(ref)s is kept until %(date)s and taken off the list.")
+                % {"ref": entry.reference, "date": form.cleaned_data["until"].strftime("%d-%m-%Y")},
+            )
+            return redirect("privacy:destruction", slug=slug)
+    return render(
+        request,
+        "privacy/extend.html",
+        {"house": house, "item": entry, "current": case.retention_until, "form": form},
+        status=_status(form, request),
+    )

@@ -14,8 +14,15 @@ register = template.Library()
 
 
 @register.simple_tag
-def is_privacy_officer(user: Any, house: Any) -> bool:
-    return policy.has_role(user, house, Role.PRIVACY_OFFICER)
+def privacy_links(user: Any, house: Any) -> dict[str, bool]:
+    """Which privacy pages the house menu offers the user (one query)."""
+    from ..retention import RETENTION_ROLES
+
+    roles = set(policy.active_memberships(user).filter(house=house).values_list("role", flat=True))
+    return {
+        "officer": Role.PRIVACY_OFFICER in roles,
+        "destruction": bool(roles & set(RETENTION_ROLES)),
+    }
 
 
 @register.simple_tag

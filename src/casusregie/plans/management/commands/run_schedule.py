@@ -11,11 +11,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casusregie.inbox.tasks import send_digests_task
 from casusregie.plans.tasks import escalate_actions, remind_actions
-from casusregie.privacy.tasks import detect_usage_signals
+from casusregie.privacy.tasks import detect_usage_signals, retention_duties
 
 
 class Command(BaseCommand):
-    help = "Queue due reminders, escalations, privacy usage signals and daily digests."
+    help = "Queue reminders, escalations, privacy signals, retention duties and daily digests."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -36,6 +36,7 @@ class Command(BaseCommand):
             ("herinneringen", remind_actions),
             ("escalaties", escalate_actions),
             ("privacysignalen", detect_usage_signals),
+            ("bewaartermijnen", retention_duties),
         ):
             result = job.enqueue(today)
             done = result.return_value if result.is_finished else "in de wachtrij / queued"
