@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import SignalDecision
+from .models import RequestKind, RequestStatus, SignalDecision
 from .register import ACTIVITY_FIELDS
 
 
@@ -99,3 +99,60 @@ class ExtendForm(forms.Form):
         help_text=_("Day-month-year, e.g. 31-12-2030."),
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SubjectRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of request"), choices=RequestKind.choices)
+    requester = forms.CharField(
+        label=_("Requester"),
+        max_length=200,
+        help_text=_("The person, or who asks on their behalf and how that was checked."),
+    )
+    question = forms.CharField(label=_("What is asked"), widget=forms.Textarea(attrs={"rows": 3}))
+    received_on = forms.DateField(
+        label=_("Received on"), input_formats=["%d-%m-%Y", "%Y-%m-%d"], help_text=_("dd-mm-yyyy")
+    )
+    bsn = forms.CharField(label=_("BSN of the person"), max_length=12, required=False)
+    last_name = forms.CharField(label=_("Surname"), max_length=150, required=False)
+    born = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        input_formats=["%d-%m-%Y", "%Y-%m-%d"],
+        help_text=_("Only when no BSN is known: surname and date of birth (dd-mm-yyyy)."),
+    )
+
+    def clean_bsn(self) -> str:
+        from casusregie.cases.bsn import is_valid_bsn
+
+        value = self.cleaned_data["bsn"].replace(" ", "").replace(".", "")
+        if value and not is_valid_bsn(value):
+            raise forms.ValidationError(_("This is not a valid BSN (it fails the eleven-test)."))
+        return value
+
+
+class WithholdForm(forms.Form):
+    reason = forms.CharField(label=_("Why this may not be disclosed"), max_length=500)
+
+
+class ExtendDeadlineForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label=_("Extend by"),
+        coerce=int,
+        choices=[(1, _("one month")), (2, _("two months"))],
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecideRequestForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (RequestStatus.GRANTED, RequestStatus.GRANTED.label),
+            (RequestStatus.PARTLY, RequestStatus.PARTLY.label),
+            (RequestStatus.REFUSED, RequestStatus.REFUSED.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Decision and what was done"), widget=forms.Textarea(attrs={"rows": 3})
+    )

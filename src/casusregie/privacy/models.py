@@ -423,3 +423,60 @@ class Tombstone(models.Model):
         DestructionList, on_delete=models.PROTECT, related_name="tombstones"
     )
     destroyed_at = models.DateTimeField(default=timezone.now)
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Access (GDPR art. 15)")
+    CORRECTION = "correction", _("Correction (GDPR art. 16)")
+    ERASURE = "erasure", _("Erasure (GDPR art. 17)")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    GRANTED = "granted", _("Granted")
+    PARTLY = "partly", _("Partly granted")
+    REFUSED = "refused", _("Refused")
+
+
+class SubjectRequest(models.Model):
+    """A data subject's request to the house's contact point; it counts as a request to all
+    joint controllers (BGS art. 1.1). The answer is due within a month, extendable by two."""
+
+    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind of request"), max_length=12, choices=RequestKind.choices)
+    subjects = models.ManyToManyField("cases.Subject", related_name="+")
+    requester = models.CharField(_("requester"), max_length=200)
+    question = models.TextField(_("what is asked"))
+    received_on = models.DateField(_("received on"))
+    due_on = models.DateField()
+    extension_reason = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    decision_note = models.TextField(_("decision"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+
+class Withholding(models.Model):
+    """An item that is not disclosed to the requester, by a recorded decision (GDPR art. 23,
+    e.g. a running criminal investigation)."""
+
+    request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="withheld")
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "disclosure"], name="withheld_once")
+        ]

@@ -18,6 +18,13 @@ urlpatterns = [
     path(f"{P}/register/export/", views.register_export, name="register_export"),
     path(f"{P}/verstrekkingen/", views.disclosures, name="disclosures"),
     path(f"{P}/logboek/export/", views.log_export, name="log_export"),
+    path(f"{P}/verzoeken/", views.requests, name="requests"),
+    path(f"{P}/verzoeken/<int:pk>/", views.subject_request, name="request"),
+    path(
+        f"{P}/verzoeken/<int:pk>/antwoord.<str:fmt>",
+        views.request_report,
+        name="request_report",
+    ),
     path(f"{P}/vernietiging/", views.destruction, name="destruction"),
     path(f"{P}/vernietiging/<int:pk>/goedkeuren/", views.destruction_approve, name="approve"),
     path(

@@ -30,10 +30,13 @@ from .forms import (
     ActivityForm,
     BreakGlassForm,
     ConfirmForm,
+    DecideRequestForm,
     DecideSignalForm,
     DisclosureSearchForm,
+    ExtendDeadlineForm,
     ExtendForm,
     MethodForm,
+    SubjectRequestForm,
 )
 from .models import (
     DataCategory,
@@ -44,7 +47,10 @@ from .models import (
     Operation,
     ProcessingActivity,
     ProcessingLogEntry,
+    RequestKind,
+    RequestStatus,
     SignalDecision,
+    SubjectRequest,
     UsageSignal,
 )
 
@@ -492,3 +498,216 @@ def destruction_extend(request: HttpRequest, slug: str, pk: int, item: int) -> H
         {"house": house, "item": entry, "current": case.retention_until, "form": form},
         status=_status(form, request),
     )
+
+
+# --- Data-subject requests (the contact point) -----------------------------------------------
+
+
+def _request_of(house: House, pk: int) -> SubjectRequest:
+    found = SubjectRequest.objects.filter(house=house, pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@login_required
+def requests(request: HttpRequest, slug: str) -> HttpResponse:
+    from . import rights
+
+    house = _officer_house(request, slug)
+    form = SubjectRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = rights.do_register(house, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The request is registered; answer before %(date)s.")
+                % {"date": created.due_on.strftime("%d-%m-%Y")},
+            )
+            return redirect("privacy:request", slug=slug, pk=created.pk)
+    return render(
+        request,
+        "privacy/requests.html",
+        {
+            "house": house,
+            "form": form,
+            "open_requests": SubjectRequest.objects.filter(house=house, status=RequestStatus.OPEN),
+            "closed_requests": SubjectRequest.objects.filter(house=house)
+            .exclude(status=RequestStatus.OPEN)
+            .order_by("-closed_at")[:20],
+            "today": timezone.localdate(),
+        },
+        status=_status(form, request),
+    )
+
+
+@login_required
+def subject_request(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    from . import rights
+
+    house = _officer_house(request, slug)
+    found = _request_of(house, pk)
+    forms_by_name: dict[str, Any] = {
+        "extend": ExtendDeadlineForm(prefix="extend"),
+        "decide": DecideRequestForm(prefix="decide"),
+    }
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "withhold":
+                disclosure = Disclosure.objects.filter(
+                    house=house, pk=request.POST.get("disclosure") or 0
+                ).first()
+                if disclosure is None:
+                    raise Http404
+                rights.do_withhold(
+                    found, disclosure, actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("The item is held back, with your reason."))
+                return redirect("privacy:request", slug=slug, pk=pk)
+            if action in forms_by_name:
+                form_class = ExtendDeadlineForm if action == "extend" else DecideRequestForm
+                form = form_class(request.POST, prefix=action)
+                forms_by_name[action] = form
+                if form.is_valid():
+                    if action == "extend":
+                        rights.do_extend_deadline(found, actor=request.user, **form.cleaned_data)
+                    else:
+                        rights.do_decide(found, actor=request.user, **form.cleaned_data)
+                    messages.success(request, _("Saved."))
+                    return redirect("privacy:request", slug=slug, pk=pk)
+        except ValidationError as error:
+            if action in forms_by_name:
+                apply_errors(forms_by_name[action], error)
+            else:
+                messages.error(request, " ".join(error.messages))
+                return redirect("privacy:request", slug=slug, pk=pk)
+    content = rights.report(found, include_withheld=True)
+    rights.log_report(found, request.user, "page")
+    invalid = any(f.is_bound and f.errors for f in forms_by_name.values())
+    return render(
+        request,
+        "privacy/request.html",
+        {
+            "house": house,
+            "req": found,
+            "report": content,
+            "withheld": {w.disclosure_id: w for w in found.withheld.all()},
+            "extend_form": forms_by_name["extend"],
+            "decide_form": forms_by_name["decide"],
+            "is_access": found.kind == RequestKind.ACCESS,
+        },
+        status=400 if invalid else 200,
+    )
+
+
+@login_required
+def request_report(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    """The answer to an access request, without the items held back, as PDF or JSON."""
+    from casusregie.web import pdf
+
+    from . import rights
+
+    house = _officer_house(request, slug)
+    if fmt not in ("pdf", "json"):
+        raise Http404
+    found = _request_of(house, pk)
+    content = rights.report(found)
+    rights.log_report(found, request.user, fmt)
+    filename = f"inzage-{house.slug}-{found.pk}"
+    if fmt == "json":
+        body = {
+            "house": house.name,
+            "request": {"received_on": found.received_on.isoformat(), "kind": found.kind},
+            "people": content.people,
+            "cases": content.cases,
+            "organisations": content.organisations,
+            "referrals": content.referrals,
+            "disclosures": [
+                {k: v for k, v in d.items() if k not in ("id", "withheld")}
+                for d in content.disclosures
+            ],
+            "held_back": content.withheld,
+        }
+        response = HttpResponse(
+            json.dumps(body, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+        return response
+    sections = [
+        pdf.Section(
+            _("About whom"),
+            rows=[[_("Name"), _("Date of birth"), _("Address")]]
+            + [[p["name"], p["date_of_birth"], p["address"]] for p in content.people],
+        ),
+        pdf.Section(
+            _("Cases"),
+            rows=[[_("Case number"), _("Phase"), _("Opened"), _("Closed")]]
+            + [[c["reference"], c["phase"], c["opened"], c["closed"]] for c in content.cases],
+            empty_text=_("None."),
+        ),
+        pdf.Section(
+            _("Organisations involved and why"),
+            rows=[
+                [
+                    _("Case number"),
+                    _("Organisation"),
+                    _("Role"),
+                    _("Purpose"),
+                    _("From"),
+                    _("Until"),
+                ]
+            ]
+            + [
+                [o["case"], o["organisation"], o["role"], o["purpose"], o["from"], o["until"]]
+                for o in content.organisations
+            ],
+            empty_text=_("None."),
+        ),
+        pdf.Section(
+            _("Referrals"),
+            rows=[[_("Date"), _("Referred by"), _("Status")]]
+            + [[r["date"], r["by"], r["status"]] for r in content.referrals],
+            empty_text=_("None."),
+        ),
+        pdf.Section(
+            _("What was shared, with whom and why"),
+            rows=[
+                [
+                    _("When"),
+                    _("From"),
+                    _("To"),
+                    _("Data categories"),
+                    _("Purpose"),
+                    _("Legal basis"),
+                ]
+            ]
+            + [
+                [d["date"], d["from"], d["to"], d["categories"], d["purpose"], d["legal_basis"]]
+                for d in content.disclosures
+            ],
+            paragraphs=[
+                _(
+                    "Some information has not been provided because disclosing it would harm "
+                    "an interest the law protects (GDPR art. 23), such as a criminal "
+                    "investigation."
+                )
+            ]
+            if content.withheld
+            else [],
+            empty_text=_("None."),
+        ),
+    ]
+    body_pdf = pdf.document(
+        _("What %(house)s holds about you") % {"house": house.name},
+        _("Answer to your request of %(date)s") % {"date": found.received_on.strftime("%d-%m-%Y")},
+        sections,
+        author=house.name,
+    )
+    response = HttpResponse(body_pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+    return response

@@ -1,0 +1,311 @@
+"""Data-subject rights through the house's contact point (the privacy officer).
+
+An access request produces a report of what the house holds about a person: which
+organisations were involved and why, the cases and referrals, and every disclosure (from whom
+to whom, which data, purpose, legal basis) from the disclosure register. Items that may not be
+disclosed are held back by a recorded decision. Correction and erasure requests follow the
+same workflow with a deadline and a decision.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casusregie.houses.models import House
+
+from . import log
+from .audit import record_change
+from .models import (
+    Disclosure,
+    Operation,
+    ProcessingLogEntry,
+    RequestKind,
+    RequestStatus,
+    SubjectRequest,
+    Withholding,
+)
+from .retention import add_months
+
+ANSWER_MONTHS = 1  # GDPR art. 12(3): within one month of receipt,
+MAX_EXTENSION_MONTHS = 2  # extendable by two further months when necessary.
+
+
+def find_subjects(
+    house: House, *, bsn: str = "", last_name: str = "", born: Any = None
+) -> list[Any]:
+    """The house's subject rows for a person: by BSN, else by surname and date of birth."""
+    from casusregie.cases.actions import bsn_lookup_hash
+    from casusregie.cases.models import Subject
+
+    if bsn:
+        return list(Subject.objects.filter(house=house, bsn_hash=bsn_lookup_hash(bsn)))
+    if last_name and born:
+        return list(
+            Subject.objects.filter(
+                house=house, last_name__iexact=last_name.strip(), date_of_birth=born
+            )
+        )
+    return []
+
+
+def do_register(
+    house: House,
+    *,
+    actor: Any,
+    kind: str,
+    requester: str,
+    question: str,
+    received_on: datetime.date,
+    bsn: str = "",
+    last_name: str = "",
+    born: Any = None,
+) -> SubjectRequest:
+    errors: dict[str, list[str]] = {}
+    if received_on > timezone.localdate():
+        errors["received_on"] = [_("The date of receipt cannot be in the future.")]
+    if not bsn and not (last_name.strip() and born):
+        errors["bsn"] = [_("Give the BSN, or the surname and date of birth.")]
+    if errors:
+        raise ValidationError(errors)
+    subjects = find_subjects(house, bsn=bsn, last_name=last_name, born=born)
+    if not subjects:
+        raise ValidationError(
+            {
+                "bsn": [
+                    _(
+                        "This house holds no data about a person with these details. Answer "
+                        "the requester that nothing is registered; no request is recorded."
+                    )
+                ]
+            }
+        )
+    with transaction.atomic():
+        request = SubjectRequest.objects.create(
+            house=house,
+            kind=kind,
+            requester=requester.strip(),
+            question=question.strip(),
+            received_on=received_on,
+            due_on=add_months(received_on, ANSWER_MONTHS),
+            handled_by=actor,
+        )
+        request.subjects.set(subjects)
+        _log(request, actor, "subject_request.register", Operation.CREATE)
+    return request
+
+
+def _refs(request: SubjectRequest) -> list[log.SubjectRef]:
+    from casusregie.cases.actions import subject_refs
+
+    return subject_refs(request.subjects.all())
+
+
+def _log(
+    request: SubjectRequest, actor: Any, name: str, operation: Operation, **after: Any
+) -> None:
+    log.record(
+        actor=actor,
+        house=request.house,
+        name=name,
+        operation=operation,
+        obj=request,
+        subjects=_refs(request),
+        activity=log.SUBJECT_RIGHTS,
+        purpose="Afhandeling verzoek van betrokkene",
+        after={"kind": request.kind, **after} if after or operation != Operation.READ else None,
+    )
+
+
+@dataclass
+class Report:
+    request: SubjectRequest
+    people: list[dict[str, str]] = field(default_factory=list)
+    organisations: list[dict[str, str]] = field(default_factory=list)
+    cases: list[dict[str, str]] = field(default_factory=list)
+    referrals: list[dict[str, str]] = field(default_factory=list)
+    disclosures: list[dict[str, Any]] = field(default_factory=list)
+    withheld: int = 0
+
+
+def disclosures_of(request: SubjectRequest) -> list[Disclosure]:
+    pseudonyms = [ref.pseudonym for ref in _refs(request)]
+    spans = ProcessingLogEntry.objects.filter(
+        house=request.house, data_subject_id__in=pseudonyms, operation=Operation.DISCLOSE
+    ).values("parent_span_id")
+    return list(
+        Disclosure.objects.filter(house=request.house, span_id__in=spans)
+        .select_related("from_organisation")
+        .prefetch_related("recipients")
+        .order_by("occurred_at", "pk")
+    )
+
+
+def report(request: SubjectRequest, *, include_withheld: bool = False) -> Report:
+    """What the house holds about the person(s) of the request, for the requester."""
+    from casusregie.cases.models import Case, Participation
+    from casusregie.referrals.models import Referral
+
+    from .models import DataCategory
+
+    subjects = list(request.subjects.all())
+    out = Report(request=request)
+    for s in subjects:
+        out.people.append(
+            {
+                "name": f"{s.first_name} {s.last_name}",
+                "date_of_birth": s.date_of_birth.strftime("%d-%m-%Y") if s.date_of_birth else "",
+                "address": s.address,
+            }
+        )
+    cases = list(
+        Case.objects.filter(case_subjects__subject__in=subjects).distinct().order_by("created_at")
+    )
+    for c in cases:
+        out.cases.append(
+            {
+                "reference": c.reference,
+                "phase": str(c.get_phase_display()),
+                "opened": c.created_at.strftime("%d-%m-%Y"),
+                "closed": c.closed_at.strftime("%d-%m-%Y") if c.closed_at else "",
+            }
+        )
+    for p in (
+        Participation.objects.filter(case__in=cases)
+        .select_related("organisation", "case")
+        .order_by("case__created_at", "started_at")
+    ):
+        out.organisations.append(
+            {
+                "case": p.case.reference,
+                "organisation": p.organisation.name,
+                "role": p.role,
+                "purpose": p.purpose,
+                "from": p.started_at.strftime("%d-%m-%Y"),
+                "until": p.ended_at.strftime("%d-%m-%Y") if p.ended_at else "",
+            }
+        )
+    for r in (
+        Referral.objects.filter(subjects__subject__in=subjects)
+        .select_related("referrer_organisation")
+        .distinct()
+        .order_by("created_at")
+    ):
+        out.referrals.append(
+            {
+                "date": r.created_at.strftime("%d-%m-%Y"),
+                "by": r.referrer_organisation.name if r.referrer_organisation else "",
+                "status": str(r.get_status_display()),
+            }
+        )
+    withheld = set(request.withheld.values_list("disclosure_id", flat=True))
+    categories = dict(DataCategory.choices)
+    for d in disclosures_of(request):
+        if d.pk in withheld and not include_withheld:
+            out.withheld += 1
+            continue
+        out.disclosures.append(
+            {
+                "id": d.pk,
+                "date": timezone.localtime(d.occurred_at).strftime("%d-%m-%Y %H:%M"),
+                "from": d.from_organisation.name if d.from_organisation else "",
+                "to": ", ".join(o.name for o in d.recipients.all()),
+                "categories": ", ".join(str(categories.get(c, c)) for c in d.data_categories),
+                "purpose": d.purpose,
+                "legal_basis": d.legal_basis,
+                "withheld": d.pk in withheld,
+            }
+        )
+    return out
+
+
+def do_withhold(
+    request: SubjectRequest, disclosure: Disclosure, *, actor: Any, reason: str
+) -> Withholding:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Record why this may not be disclosed.")]})
+    if request.status != RequestStatus.OPEN:
+        raise ValidationError(_("This request has been decided."))
+    if disclosure.pk not in {d.pk for d in disclosures_of(request)}:
+        raise ValidationError(_("This disclosure is not about the person of this request."))
+    with transaction.atomic():
+        held, _created = Withholding.objects.update_or_create(
+            request=request, disclosure=disclosure, defaults={"reason": reason, "decided_by": actor}
+        )
+        record_change(
+            actor=actor,
+            action="subject_request.withhold",
+            obj=request,
+            house=request.house,
+            after={"disclosure": disclosure.pk},
+            reason=reason,
+        )
+    return held
+
+
+def do_extend_deadline(
+    request: SubjectRequest, *, actor: Any, months: int, reason: str
+) -> SubjectRequest:
+    reason = reason.strip()
+    errors: dict[str, list[str]] = {}
+    if request.extension_reason:
+        errors["months"] = [_("The deadline has already been extended once.")]
+    elif not 1 <= months <= MAX_EXTENSION_MONTHS:
+        errors["months"] = [_("Extend by one or two months.")]
+    if not reason:
+        errors["reason"] = [_("Give the reason for the extension; the requester is told.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = request.due_on
+        request.due_on = add_months(request.due_on, months)
+        request.extension_reason = reason
+        request.save(update_fields=["due_on", "extension_reason"])
+        record_change(
+            actor=actor,
+            action="subject_request.extend",
+            obj=request,
+            house=request.house,
+            before={"due_on": before.isoformat()},
+            after={"due_on": request.due_on.isoformat()},
+            reason=reason,
+        )
+    return request
+
+
+def do_decide(request: SubjectRequest, *, actor: Any, status: str, note: str) -> SubjectRequest:
+    note = note.strip()
+    errors: dict[str, list[str]] = {}
+    if request.status != RequestStatus.OPEN:
+        raise ValidationError(_("This request has been decided."))
+    if status not in (RequestStatus.GRANTED, RequestStatus.PARTLY, RequestStatus.REFUSED):
+        errors["status"] = [_("Choose a decision.")]
+    if not note:
+        errors["note"] = [_("Write down the decision and what was done.")]
+    if (
+        request.kind == RequestKind.ACCESS
+        and status == RequestStatus.GRANTED
+        and request.withheld.exists()
+    ):
+        errors["status"] = [_("Items were held back: the request is partly granted.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        request.status = status
+        request.decision_note = note
+        request.closed_at = timezone.now()
+        request.save(update_fields=["status", "decision_note", "closed_at"])
+        _log(request, actor, "subject_request.decide", Operation.UPDATE, status=status)
+    return request
+
+
+def log_report(request: SubjectRequest, actor: Any, fmt: str) -> None:
+    """Producing the report is a disclosure to the data subject: logged as an export."""
+    _log(request, actor, f"subject_request.{fmt}.export", Operation.READ, format=fmt)
