@@ -1323,6 +1323,8 @@ def load_cases(
                 f"{result[house.slug]} casussen"
             )
         from .meetings import load_meetings
+        from .privacy import load_privacy
 
         load_meetings(progress, seed, houses)
+        load_privacy(progress, houses)
     return result

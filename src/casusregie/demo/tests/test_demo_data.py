@@ -96,3 +96,27 @@ def test_the_full_demo_loads(db: None) -> None:
         phases = set(Case.objects.filter(house=house).values_list("phase", flat=True))
         assert Case.objects.filter(house=house).count() >= 100
         assert phases >= {Phase.PREPARATION, Phase.EXECUTION, Phase.AFTERCARE, Phase.CLOSED}
+    _privacy_story_is_there()
+
+
+def _privacy_story_is_there() -> None:
+    """The privacy officer's walk-through (README) has something on every list, the log chain
+    is intact and the access answer names organisations and disclosures."""
+    from casusregie.privacy import chain, rights
+    from casusregie.privacy.models import (
+        DestructionList,
+        GlassBreak,
+        SignalKind,
+        SubjectRequest,
+        UsageSignal,
+    )
+
+    for house in House.objects.all():
+        assert GlassBreak.objects.filter(house=house).exists()
+        kinds = set(UsageSignal.objects.filter(house=house).values_list("kind", flat=True))
+        assert kinds >= {SignalKind.BREAK_GLASS, SignalKind.MANY_CASES, SignalKind.OFF_HOURS}
+        proposal = DestructionList.objects.get(house=house)
+        assert proposal.items.exists() and proposal.approvals.count() == 1
+        answer = rights.report(SubjectRequest.objects.get(house=house))
+        assert len(answer.organisations) >= 2 and answer.disclosures
+    assert list(chain.verify()) == []
