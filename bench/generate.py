@@ -167,9 +167,14 @@ def generate(cases: int, *, seed: int = 1, report: Callable[[str], None] = say) 
     house.save(update_fields=["care_form_recipient"])
     password = make_password(BENCH_PASSWORD)
 
+    from casusregie.privacy.models import Confirmation, WorkingMethod
+
+    method = WorkingMethod.objects.get(house=house)
+
     def person(email: str, org: Organisation, role: str) -> User:
         user = User.objects.create(email=email, full_name=email.split("@")[0], password=password)
         Membership.objects.create(user=user, house=house, organisation=org, role=role)
+        Confirmation.objects.create(method=method, user=user)  # has read the working method
         return user
 
     # The first director, triage member and restricted participant are the benchmark's logins.

@@ -84,6 +84,12 @@ def fill(actions: int, seed: int = 1) -> dict[str, Any]:
     Membership.objects.create(
         user=director, house=house, organisation=staff, role=Role.PROCESS_DIRECTOR
     )
+    from casusregie.privacy.models import Confirmation, WorkingMethod
+
+    method = WorkingMethod.objects.get(house=house)  # both have read the working method
+    Confirmation.objects.bulk_create(
+        Confirmation(method=method, user=u) for u in (director, partner)
+    )
     restricted = orgs[0]  # takes part in ~5% of the cases
     Membership.objects.create(
         user=partner, house=house, organisation=restricted, role=Role.PARTNER_PARTICIPANT

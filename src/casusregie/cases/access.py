@@ -54,3 +54,14 @@ def is_process_director(user: Any, case: Case) -> bool:
 
 def is_staff(user: Any, case: Case) -> bool:
     return policy.has_role(user, case.house, *policy.STAFF_ROLES)
+
+
+def case_for_oversight(house: Any, *, reference: str = "", pk: int | None = None) -> Case | None:
+    """A case of the house by number or id, for the privacy officer's oversight work
+    (disclosure register, retention): callers show its number and dates, never its content.
+    The privacy officer is not a case participant, so this is the one read outside the case
+    predicate, and it lives here, next to it."""
+    cases = Case.objects.filter(house=house)
+    if reference:
+        return cases.filter(reference=reference.strip().upper()).first()
+    return cases.filter(pk=pk).first() if pk is not None else None

@@ -101,6 +101,17 @@ def subject_refs(subjects: Iterable[Subject]) -> list[log.SubjectRef]:
     return [log.subject_ref(subject_pk=s.pk, bsn_hash=s.bsn_hash) for s in subjects]
 
 
+def record_case_list(actor: Any, house: House, case_ids: list[int]) -> None:
+    """A page of cases shows their titles: the main person's name. Log it per case for that
+    person (the other people of a case are not on the list), one query for the whole page."""
+    refs: dict[int, list[log.SubjectRef]] = {pk: [] for pk in case_ids}
+    for case_id, subject_pk, bsn_hash in CaseSubject.objects.filter(
+        case_id__in=case_ids, is_main=True
+    ).values_list("case_id", "subject_id", "subject__bsn_hash"):
+        refs[case_id].append(log.subject_ref(subject_pk=subject_pk, bsn_hash=bsn_hash))
+    log.record_list(actor=actor, house=house, name="case.list", obj=house, items=list(refs.items()))
+
+
 def case_subjects(case: Case) -> list[Subject]:
     return [link.subject for link in case.case_subjects.select_related("subject")]
 

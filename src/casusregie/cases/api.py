@@ -119,7 +119,9 @@ class CaseListView(APIView):
             cases = cases.filter(phase=query["phase"])
         if query.get("urgency"):
             cases = cases.filter(urgency=query["urgency"])
-        return Response(newest_first(cases, request, query, CaseItemOut))
+        data = newest_first(cases, request, query, CaseItemOut)
+        actions.record_case_list(request.user, house, [row["id"] for row in data["results"]])
+        return Response(data)
 
 
 class CaseDetailView(APIView):

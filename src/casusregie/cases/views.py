@@ -121,6 +121,7 @@ def case_list(request: HttpRequest, slug: str) -> HttpResponse:
     if after.isdigit():
         cases = cases.filter(id__lt=int(after))
     page = list(cases[: PAGE_SIZE + 1])
+    actions.record_case_list(request.user, house, [c.pk for c in page[:PAGE_SIZE]])
     query = request.GET.copy()
     query.pop("na", None)
     return render(

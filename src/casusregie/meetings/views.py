@@ -161,9 +161,9 @@ def _detail(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpRespons
     invitation = actions.invitation_of(meeting, user)
     slots = list(meeting.slots.all())
     answers = list(
-        Availability.objects.filter(slot__meeting=meeting).select_related(
-            "invitation__organisation"
-        )
+        policy.visible(user, Availability)
+        .filter(slot__meeting=meeting)
+        .select_related("invitation__organisation")
     )
     invitations = list(
         meeting.invitations.select_related("organisation").order_by("organisation__name")
@@ -324,9 +324,9 @@ def _table_page(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpRes
                 "item": item,
                 "decisions": list(item.decisions.all()),
                 "actions": list(
-                    Action.objects.filter(case=item.case, meeting=meeting).select_related(
-                        "owner_organisation", "owner"
-                    )
+                    policy.visible(request.user, Action)
+                    .filter(case=item.case, meeting=meeting)
+                    .select_related("owner_organisation", "owner")
                 ),
                 "decision_form": bound.get(f"decision_{item.pk}")
                 or DecisionForm(people=people, initial={"version": meeting.version}),
@@ -348,18 +348,19 @@ def _table_page(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpRes
             "attendance": meeting.attendance.select_related("organisation"),
             "attendance_form": bound.get("attendance")
             or AttendanceForm(people=people, initial={"version": meeting.version}),
-            "earlier": earlier_representatives(meeting),
+            "earlier": earlier_representatives(request.user, meeting),
         },
         status=400 if request.method == "POST" else 200,
     )
 
 
-def earlier_representatives(meeting: Meeting) -> list[Any]:
+def earlier_representatives(user: Any, meeting: Meeting) -> list[Any]:
     """Who represented each organisation at earlier meetings about these cases."""
     from .models import Attendance
 
     return list(
-        Attendance.objects.filter(
+        policy.visible(user, Attendance)
+        .filter(
             meeting__agenda__case__in=meeting.agenda.values("case"), meeting__held_at__isnull=False
         )
         .exclude(meeting=meeting)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from casusregie.cases.models import Case
 from casusregie.privacy import policy
 
-from .models import Action, Escalation, Feedback, Goal, Plan, PlanRevision, Service
+from .models import Action, ActionStatus, Escalation, Feedback, Goal, Plan, PlanRevision, Service
 
 
 def _case_visible(user: Any, case_ref: str) -> Exists:
@@ -82,3 +82,23 @@ def escalation_predicate(user: Any) -> Q:
 @policy.register(Service)
 def service_predicate(user: Any) -> Q:
     return Q(Exists(policy.active_memberships(user).filter(house=OuterRef("house"))))
+
+
+def progress_counts(user: Any, case: Case, today: Any) -> Any:
+    """Open, overdue, awaiting-review and done actions per owner organisation of a case.
+
+    Counts, not content, are shared with everyone who may see the case (decision 0012), so they
+    cover every action of the case: the case itself is read through the policy here, and an
+    inaccessible case gives no rows.
+    """
+    return (
+        Action.objects.filter(case__in=policy.visible(user, Case).filter(pk=case.pk))
+        .values("owner_organisation", "owner_organisation__name")
+        .annotate(
+            open=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__gte=today)),
+            overdue=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__lt=today)),
+            review=Count("pk", filter=Q(status=ActionStatus.FEEDBACK_GIVEN)),
+            done=Count("pk", filter=Q(status=ActionStatus.DONE)),
+        )
+        .order_by("owner_organisation__name")
+    )

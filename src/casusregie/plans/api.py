@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import serializers
@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from casusregie.api.common import NumberedRef, PageQuery, Ref, newest_first, parse
 from casusregie.cases.access import access_case
 from casusregie.houses.domains import LifeDomain
+from casusregie.plans.access import progress_counts
 from casusregie.privacy import policy
 
 from . import actions
@@ -158,7 +159,7 @@ class CaseActionsView(APIView):
         data = parse(ActionsIn, request.data, request, case.house)
         organisations = {o.pk: o for o in policy.organisations_visible_to(request.user)}
         people = {u.pk: u for u in policy.users_visible_to(request.user, case.house)}
-        existing = {a.pk: a for a in Action.objects.filter(case=case)}
+        existing = {a.pk: a for a in policy.visible(request.user, Action).filter(case=case)}
         rows: list[actions.ActionData] = []
         unknown: dict[str, list[str]] = {}
         for index, row in enumerate(data["actions"]):
@@ -202,17 +203,7 @@ class CaseProgressView(APIView):
     def get(self, request: Request, slug: str, pk: int) -> Response:
         case = access_case(request.user, pk, house_slug=slug)
         today = timezone.localdate()
-        per_org = (
-            Action.objects.filter(case=case)
-            .values("owner_organisation", "owner_organisation__name")
-            .annotate(
-                open=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__gte=today)),
-                overdue=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__lt=today)),
-                awaiting_review=Count("pk", filter=Q(status=ActionStatus.FEEDBACK_GIVEN)),
-                done=Count("pk", filter=Q(status=ActionStatus.DONE)),
-            )
-            .order_by("owner_organisation__name")
-        )
+        per_org = progress_counts(request.user, case, today)
         return Response(
             {
                 "case": {"id": case.pk, "reference": case.reference, "phase": case.phase},
@@ -224,7 +215,7 @@ class CaseProgressView(APIView):
                         },
                         "open": row["open"],
                         "overdue": row["overdue"],
-                        "awaiting_review": row["awaiting_review"],
+                        "awaiting_review": row["review"],
                         "done": row["done"],
                     }
                     for row in per_org

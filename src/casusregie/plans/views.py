@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from casusregie.cases.access import access_case
 from casusregie.cases.actions import case_subjects, subject_refs
 from casusregie.cases.models import Case
+from casusregie.plans.access import progress_counts
 from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
 from casusregie.web import pdf
@@ -170,18 +170,7 @@ def case_plan_context(user: Any, case: Case) -> dict[str, Any]:
         .select_related("owner_organisation", "owner")
         .order_by("number")
     )
-    # Counts of a case the user may see (the caller passed the case through access_case).
-    counts = list(
-        Action.objects.filter(case=case)
-        .values("owner_organisation__name")
-        .annotate(
-            open=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__gte=today)),
-            overdue=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__lt=today)),
-            review=Count("pk", filter=Q(status=ActionStatus.FEEDBACK_GIVEN)),
-            done=Count("pk", filter=Q(status=ActionStatus.DONE)),
-        )
-        .order_by("owner_organisation__name")
-    )
+    counts = list(progress_counts(user, case, today))
     return {"plan_actions": mine, "action_counts": counts, "today": today}
 
 
@@ -248,7 +237,7 @@ def plan_add_goal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def plan_goal_status(request: HttpRequest, slug: str, pk: int, goal: int) -> HttpResponse:
     case = access_case(request.user, pk, house_slug=slug)
-    target = Goal.objects.filter(pk=goal, plan__case=case).first()
+    target = policy.visible(request.user, Goal).filter(pk=goal, plan__case=case).first()
     if target is None or not actions.may_edit_plan(request.user, case):
         raise Http404
     form = GoalStatusForm(request.POST)

@@ -33,7 +33,6 @@ from .models import (
     Disclosure,
     Operation,
     ProcessingActivity,
-    ProcessingLogEntry,
     activity_uri,
 )
 
@@ -74,7 +73,7 @@ class _Context:
     trace_id: str
     root_span_id: str
     audits: list[AuditEvent] = field(default_factory=list)
-    lines: list[ProcessingLogEntry] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)
     activities: dict[int, dict[str, _Activity]] = field(default_factory=dict)
 
 
@@ -161,23 +160,23 @@ def record(
         reason=reason,
     )
     lines = [
-        ProcessingLogEntry(
+        chain.line(
             trace_id=trace_id,
             span_id=new_span_id(),
             parent_span_id=span_id,
             name=name,
             start_time=now,
             end_time=now,
-            operation=operation if receiver is None else Operation.DISCLOSE,
+            operation=str(operation if receiver is None else Operation.DISCLOSE),
             processing_activity=found.uri,
             purpose=purpose[:200],
             data_subject_id=subject.pseudonym,
             data_subject_id_type=subject.id_type,
-            house=house,
+            house_id=house.pk,
             case_id=case_id,
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
-            recipient_organisation=receiver,
+            recipient_organisation_id=receiver.pk if receiver is not None else None,
         )
         for subject in subject_list
         for receiver in (receivers or no_receiver)
@@ -209,6 +208,75 @@ def record(
             )
             disclosure.recipients.set(receivers)
     return trace_id
+
+
+def record_list(
+    *,
+    actor: Any,
+    house: House,
+    name: str,
+    obj: models.Model,
+    items: Sequence[tuple[int, Sequence[SubjectRef]]],
+    activity: str = CASE_PROCESS,
+    purpose: str = PURPOSE_CASE_APPROACH,
+) -> None:
+    """A list page showed rows about people (e.g. case titles): one audit row for the page,
+    one read line per (case, data subject). Buffered like any read."""
+    if not items:
+        return
+    now = timezone.now()
+    context = _current.get()
+    trace_id = context.trace_id if context else new_trace_id()
+    span_id = new_span_id()
+    found = current_activity(house, activity)
+    audit = AuditEvent(
+        trace_id=trace_id,
+        span_id=span_id,
+        occurred_at=now,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        house=house,
+        action=name,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        after={"cases": [case_id for case_id, _refs in items]},
+    )
+    shared = chain.line(
+        trace_id=trace_id,
+        span_id="",
+        parent_span_id=span_id,
+        name=name,
+        start_time=now,
+        end_time=now,
+        operation=str(Operation.READ),
+        processing_activity=found.uri,
+        purpose=purpose[:200],
+        data_subject_id="",
+        data_subject_id_type="",
+        house_id=house.pk,
+        case_id=None,
+        object_type="cases.case",
+        object_id="",
+        recipient_organisation_id=None,
+    )
+    spans = iter(secrets.token_bytes(8 * sum(len(refs) for _c, refs in items)).hex())
+    lines = [
+        {
+            **shared,
+            "span_id": "".join(next(spans) for _ in range(16)),
+            "data_subject_id": subject.pseudonym,
+            "data_subject_id_type": subject.id_type,
+            "case_id": case_id,
+            "object_id": str(case_id),
+        }
+        for case_id, refs in items
+        for subject in refs
+    ]
+    if context is not None:
+        context.audits.append(audit)
+        context.lines.extend(lines)
+        return
+    with transaction.atomic():
+        chain.append([audit], lines)
 
 
 def _organisation_of(actor: Any, house: House) -> Organisation | None:

@@ -80,9 +80,11 @@ class ProcessingLogEntry(models.Model):
     register (who shared what with whom, for which purpose).
     """
 
-    trace_id = models.CharField(max_length=32, db_index=True)
+    # Indexed on purpose only by what the privacy officer searches (data subject; house and
+    # time): every index is paid on every page that shows people (bench/privacy_log.py).
+    trace_id = models.CharField(max_length=32)
     span_id = models.CharField(max_length=16)
-    parent_span_id = models.CharField(max_length=16, blank=True, db_index=True)
+    parent_span_id = models.CharField(max_length=16, blank=True)
     name = models.CharField(max_length=80)
     status = models.CharField(max_length=8, default="ok")
     start_time = models.DateTimeField()
@@ -92,12 +94,18 @@ class ProcessingLogEntry(models.Model):
     purpose = models.CharField(max_length=200, blank=True)
     data_subject_id = models.CharField(max_length=64, db_index=True)
     data_subject_id_type = models.CharField(max_length=16)
-    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
-    case_id = models.BigIntegerField(null=True, db_index=True)
+    house = models.ForeignKey(
+        "houses.House", on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # served by the (house, start_time) index
+    case_id = models.BigIntegerField(null=True)
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64)
     recipient_organisation = models.ForeignKey(
-        "houses.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
+        "houses.Organisation",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     prev_hash = models.CharField(max_length=64, blank=True)
     chain_hash = models.CharField(max_length=64, blank=True)

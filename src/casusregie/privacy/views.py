@@ -288,14 +288,14 @@ def register_export(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _disclosure_rows(house: House, form: DisclosureSearchForm) -> tuple[list[Disclosure], str]:
     """The register filtered by case number or by person (BSN); '' when no filter applies."""
+    from casusregie.cases.access import case_for_oversight
     from casusregie.cases.actions import bsn_lookup_hash
-    from casusregie.cases.models import Case
 
     rows = Disclosure.objects.filter(house=house)
     label = ""
     if form.is_valid() and form.cleaned_data.get("case"):
         reference = form.cleaned_data["case"].strip().upper()
-        case = Case.objects.filter(house=house, reference=reference).first()
+        case = case_for_oversight(house, reference=reference)
         if case is None:
             form.add_error("case", _("There is no case with this number in this house."))
             return [], ""
@@ -460,7 +460,7 @@ def destruction_approve(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 @login_required
 def destruction_extend(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
     """Keep one case of a proposed list longer: extend its retention and take it off the list."""
-    from casusregie.cases.models import Case
+    from casusregie.cases.access import case_for_oversight
 
     from . import retention
 
@@ -473,7 +473,7 @@ def destruction_extend(request: HttpRequest, slug: str, pk: int, item: int) -> H
         destruction_list__house=house,
         destruction_list__status=DestructionStatus.PROPOSED,
     ).first()
-    case = Case.objects.filter(pk=entry.object_id, house=house).first() if entry else None
+    case = case_for_oversight(house, pk=entry.object_id) if entry else None
     if entry is None or case is None:
         raise Http404
     form = ExtendForm(request.POST or None)

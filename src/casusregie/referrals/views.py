@@ -362,10 +362,11 @@ def _decision_referral(request: HttpRequest, slug: str, pk: int) -> tuple[House,
     return house, referral
 
 
-def _open_cases_for(referral: Referral) -> Any:
+def _open_cases_for(user: Any, referral: Referral) -> Any:
     link = referral.subjects.select_related("subject").first()
     case = open_case_for(referral.house, link.subject) if link else None
-    return Case.objects.filter(pk=case.pk) if case else Case.objects.none()
+    cases = policy.visible(user, Case)
+    return cases.filter(pk=case.pk) if case else cases.none()
 
 
 @login_required
@@ -380,7 +381,7 @@ def referral_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         .distinct()
         .order_by("full_name")
     )
-    open_cases = _open_cases_for(referral)
+    open_cases = _open_cases_for(request.user, referral)
     form = AcceptForm(request.POST or None, house=house, directors=directors, open_cases=open_cases)
     if request.method == "POST" and form.is_valid():
         try:

@@ -82,7 +82,7 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
 
     per_org: list[dict[str, Any]] | None = None
     if roles & {Role.HOUSE_MANAGER, Role.PARTNER_MANAGER, Role.PROCESS_DIRECTOR}:
-        scope = Action.objects.filter(house=house)
+        scope = policy.visible(user, Action).filter(house=house)
         if not roles & {Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR}:
             scope = scope.filter(owner_organisation__in=my_orgs)  # a partner manager
         per_org = list(
@@ -98,16 +98,20 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
     house_figures = None
     if roles & {Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR}:
         cutoff = timezone.now() - datetime.timedelta(weeks=house.plan_stall_weeks)
-        house_figures = Case.objects.filter(house=house).aggregate(
-            without_case_director=Count(
-                "pk", filter=Q(phase__in=Phase.after_meeting(), case_director__isnull=True)
-            ),
-            stalled=Count(
-                "pk",
-                filter=Q(
-                    phase__in=(Phase.PLAN, Phase.EXECUTION), plan__last_progress_at__lt=cutoff
+        house_figures = (
+            policy.visible(user, Case)
+            .filter(house=house)
+            .aggregate(
+                without_case_director=Count(
+                    "pk", filter=Q(phase__in=Phase.after_meeting(), case_director__isnull=True)
                 ),
-            ),
+                stalled=Count(
+                    "pk",
+                    filter=Q(
+                        phase__in=(Phase.PLAN, Phase.EXECUTION), plan__last_progress_at__lt=cutoff
+                    ),
+                ),
+            )
         )
     return render(
         request,
