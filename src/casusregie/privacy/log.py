@@ -217,11 +217,15 @@ def record_list(
     name: str,
     obj: models.Model,
     items: Sequence[tuple[int, Sequence[SubjectRef]]],
+    object_type: str = "cases.case",
     activity: str = CASE_PROCESS,
     purpose: str = PURPOSE_CASE_APPROACH,
+    case_ids: dict[int, int | None] | None = None,
 ) -> None:
     """A list page showed rows about people (e.g. case titles): one audit row for the page,
-    one read line per (case, data subject). Buffered like any read."""
+    one read line per (row, data subject). `items` are (row id, subjects); rows are cases
+    unless `object_type` says otherwise, with `case_ids` giving each row's case. Buffered like
+    any read."""
     if not items:
         return
     now = timezone.now()
@@ -238,7 +242,9 @@ def record_list(
         action=name,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        after={"cases": [case_id for case_id, _refs in items]},
+        after={"rows": [row_id for row_id, _refs in items]}
+        if object_type != "cases.case"
+        else {"cases": [row_id for row_id, _refs in items]},
     )
     shared = chain.line(
         trace_id=trace_id,
@@ -254,10 +260,11 @@ def record_list(
         data_subject_id_type="",
         house_id=house.pk,
         case_id=None,
-        object_type="cases.case",
+        object_type=object_type,
         object_id="",
         recipient_organisation_id=None,
     )
+    is_case = object_type == "cases.case"
     spans = iter(secrets.token_bytes(8 * sum(len(refs) for _c, refs in items)).hex())
     lines = [
         {
@@ -265,10 +272,10 @@ def record_list(
             "span_id": "".join(next(spans) for _ in range(16)),
             "data_subject_id": subject.pseudonym,
             "data_subject_id_type": subject.id_type,
-            "case_id": case_id,
-            "object_id": str(case_id),
+            "case_id": row_id if is_case else (case_ids or {}).get(row_id),
+            "object_id": str(row_id),
         }
-        for case_id, refs in items
+        for row_id, refs in items
         for subject in refs
     ]
     if context is not None:

@@ -764,3 +764,23 @@ def remind_overdue_known_to(today: datetime.date | None = None) -> int:
             )
         handled += 1
     return handled
+
+
+def record_referral_list(actor: Any, house: House, referrals: Sequence[Referral]) -> None:
+    """A page of referrals names the first person of each (subjects prefetched by the caller):
+    log it per referral for that person."""
+    items = []
+    for referral in referrals:
+        links = list(referral.subjects.all())
+        refs = case_actions.subject_refs([links[0].subject]) if links else []
+        items.append((referral.pk, refs))
+    log.record_list(
+        actor=actor,
+        house=house,
+        name="referral.list",
+        obj=house,
+        items=items,
+        object_type="referrals.referral",
+        activity=log.TRIAGE,
+        case_ids={r.pk: r.case_id for r in referrals},
+    )

@@ -305,6 +305,7 @@ def referral_list(request: HttpRequest, slug: str) -> HttpResponse:
     if after.isdigit():
         referrals = referrals.filter(id__lt=int(after))
     page = list(referrals[: PAGE_SIZE + 1])
+    actions.record_referral_list(request.user, house, page[:PAGE_SIZE])
     return render(
         request,
         "referrals/referral_list.html",
@@ -338,6 +339,7 @@ def triage_queue(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("rank", "submitted_at", "id")
     )
     page = list(referrals[: PAGE_SIZE + 1])
+    actions.record_referral_list(request.user, house, page[:PAGE_SIZE])
     return render(
         request,
         "referrals/triage_queue.html",

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from casusregie.accounts.roles import Role
+from casusregie.cases.actions import record_case_list
 from casusregie.cases.models import Case, Participation
 from casusregie.cases.phases import Phase
 from casusregie.meetings.models import Meeting, MeetingStatus
@@ -73,6 +74,7 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-phase_changed_at")
     )
     cases_list = list(my_cases[:LIST_SIZE])
+    record_case_list(user, house, [c.pk for c in cases_list])
 
     meetings = list(
         policy.visible(user, Meeting)

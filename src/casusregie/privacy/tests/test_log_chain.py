@@ -222,3 +222,13 @@ def test_a_list_of_cases_is_logged_per_case_and_subject_it_shows(
     assert not ProcessingLogEntry.objects.filter(trace_id=api["X-Trace-Id"]).exists()
     api_a = as_user(cast.participant_b).get(f"/api/v1/houses/{cast.house.slug}/cases")
     assert ProcessingLogEntry.objects.filter(trace_id=api_a["X-Trace-Id"], case_id=case.pk).exists()
+
+
+def test_my_work_is_logged_for_the_people_of_the_cases_it_names(
+    cast: Any, case: Any, as_user: Any
+) -> None:
+    response = as_user(cast.process_director).get(f"/huizen/{cast.house.slug}/mijn-werk/")
+    lines = ProcessingLogEntry.objects.filter(trace_id=response["X-Trace-Id"], name="case.list")
+    assert [line.case_id for line in lines] == [case.pk]
+    other = as_user(cast.participant_c).get(f"/huizen/{cast.house.slug}/mijn-werk/")
+    assert not ProcessingLogEntry.objects.filter(trace_id=other["X-Trace-Id"]).exists()

@@ -525,3 +525,21 @@ def test_process_director_asks_about_a_referral_before_triage(as_user, cast: Cas
         .status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_referral_lists_are_logged_for_the_person_they_name(as_user, cast: Cast) -> None:
+    from casusregie.privacy.models import ProcessingLogEntry
+
+    referral = submit(as_user, cast)
+    for user, path in ((cast.triage, "toegang/"), (cast.participant_a, "meldingen/")):
+        response = as_user(user).get(f"{base(cast)}/{path}")
+        assert response.status_code == 200
+        lines = ProcessingLogEntry.objects.filter(
+            trace_id=response["X-Trace-Id"], name="referral.list"
+        )
+        assert [(line.object_id, line.data_subject_id_type) for line in lines] == [
+            (str(referral.pk), "bsn")
+        ]
+    nothing = as_user(cast.participant_c).get(f"{base(cast)}/meldingen/")
+    assert not ProcessingLogEntry.objects.filter(trace_id=nothing["X-Trace-Id"]).exists()
