@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casusregie.houses.domains import LifeDomain
 from casusregie.privacy.crypto import decrypt
+from casusregie.privacy.fields import EncryptedTextField
 
 from .phases import Phase
 
@@ -120,7 +121,7 @@ class Case(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=AftercareOutcome.choices, blank=True
     )
-    closing_note = models.TextField(_("closing note"), blank=True)
+    closing_note = EncryptedTextField(_("closing note"), blank=True)
     retention_until = models.DateField(null=True, blank=True)
 
     class Meta:

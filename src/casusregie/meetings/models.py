@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casusregie.privacy.fields import EncryptedTextField
+
 
 class MeetingStatus(models.TextChoices):
     PLANNING = "planning", _("Being planned")
@@ -71,8 +73,8 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="agenda_items")
     position = models.PositiveSmallIntegerField(default=1)
-    shared_picture = models.TextField(_("shared picture"), blank=True)
-    scenarios = models.TextField(_("scenarios"), blank=True)
+    shared_picture = EncryptedTextField(_("shared picture"), blank=True)
+    scenarios = EncryptedTextField(_("scenarios"), blank=True)
     discussed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -160,7 +162,7 @@ class Contribution(models.Model):
     organisation = models.ForeignKey(
         "houses.Organisation", on_delete=models.PROTECT, related_name="+"
     )
-    text = models.TextField(_("contribution"))
+    text = EncryptedTextField(_("contribution"))
     advice_only = models.BooleanField(
         _("advice only"),
         default=False,
@@ -214,7 +216,7 @@ class Decision(models.Model):
 
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="decisions")
     kind = models.CharField(_("kind"), max_length=20, choices=DecisionKind.choices)
-    text = models.TextField(_("decision"))
+    text = EncryptedTextField(_("decision"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

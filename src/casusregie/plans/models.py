@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casusregie.houses.domains import LifeDomain
+from casusregie.privacy.fields import EncryptedTextField
 
 
 class Plan(models.Model):
@@ -195,8 +196,8 @@ class Feedback(models.Model):
     organisation = models.ForeignKey(
         "houses.Organisation", on_delete=models.PROTECT, related_name="+"
     )
-    what_was_done = models.TextField(_("what was done"))
-    result = models.TextField(_("result"))
+    what_was_done = EncryptedTextField(_("what was done"))
+    result = EncryptedTextField(_("result"))
     submitted_at = models.DateTimeField()
     review_status = models.CharField(
         max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
@@ -204,7 +205,7 @@ class Feedback(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    review_note = models.TextField(_("review note"), blank=True)
+    review_note = EncryptedTextField(_("review note"), blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -51,3 +51,11 @@ def keyed_hash(value: str, *, purpose: str) -> str:
     """A stable pseudonym for `value`; `purpose` keeps hashes for different uses unlinkable."""
     message = f"{purpose}:{value}".encode()
     return hmac.new(_hash_key(), message, hashlib.sha256).hexdigest()
+
+
+def rotate(token: str) -> str | None:
+    """The same value encrypted with the newest key; None when no configured key opens it."""
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        return None

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casusregie.cases.models import RelationKind, SubjectKind, Urgency
 from casusregie.houses.domains import LifeDomain
+from casusregie.privacy.fields import EncryptedTextField
 
 
 class ReferralVariant(models.TextChoices):
@@ -67,13 +68,13 @@ class Referral(models.Model):
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
-    goal = models.TextField(_("goal of the case meeting"), blank=True)
-    stuck_statement = models.TextField(_("why we are stuck"), blank=True)
+    goal = EncryptedTextField(_("goal of the case meeting"), blank=True)
+    stuck_statement = EncryptedTextField(_("why we are stuck"), blank=True)
     subject_informed = models.BooleanField(_("the subject has been informed"), null=True)
     not_informed_reason = models.CharField(
         _("why not"), max_length=30, choices=NotInformedReason.choices, blank=True
     )
-    not_informed_explanation = models.TextField(_("explanation"), blank=True)
+    not_informed_explanation = EncryptedTextField(_("explanation"), blank=True)
     proposed_invitees = models.ManyToManyField(
         "houses.Organisation", verbose_name=_("partners to invite"), blank=True, related_name="+"
     )
@@ -87,7 +88,7 @@ class Referral(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    decision_reason = models.TextField(_("reason"), blank=True)
+    decision_reason = EncryptedTextField(_("reason"), blank=True)
     criteria = models.JSONField(_("admission criteria met"), default=list, blank=True)
     forwarded_to = models.ForeignKey(
         "houses.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -128,7 +129,7 @@ class ReferralConcern(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="concerns")
     domain = models.CharField(max_length=20, choices=LifeDomain.choices)
-    description = models.TextField()
+    description = EncryptedTextField()
 
     class Meta:
         constraints = [
