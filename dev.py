@@ -6,6 +6,7 @@
     python3 dev.py lint      # ruff, mypy and the migrations check
     python3 dev.py lock      # regenerate requirements/*.txt from requirements/*.in
     python3 dev.py bench     # benchmarks on PostgreSQL through gunicorn (bench/README.md)
+    python3 dev.py browser   # browser journeys in Chromium with axe-core (browser/)
     python3 dev.py casusregie ARGS...   # any management command, e.g. `casusregie migrate`
 
 Each command first makes sure `.venv/` exists and holds exactly the pinned dependencies of
@@ -105,6 +106,17 @@ def main(argv: list[str]) -> int:
             if code:
                 return code
         return 0
+    if command == "browser":
+        chromium = os.environ.get("CASUSREGIE_CHROMIUM", "/usr/bin/chromium")
+        if not Path(chromium).exists():
+            say(f"no Chromium at {chromium}: install it (apt-get install chromium)")
+            return 1
+        if not (ROOT / "browser" / "node_modules" / "axe-core").exists():
+            code = run(["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(ROOT / "browser")])
+            if code:
+                return code
+        code = run([python, "-m", "pytest", "browser", "-p", "no:cacheprovider", *rest])
+        return 1 if code == 5 else code
     if command == "bench":
         return run([python, "bench/case_process.py", *rest])
     if command == "casusregie":

@@ -195,6 +195,7 @@ def case_link(case: Case) -> str:
     return reverse("cases:detail", kwargs={"slug": case.house.slug, "pk": case.pk})
 
 
+@transaction.atomic  # the case number is reserved under a row lock: never outside a transaction
 def create_case(
     house: House,
     *,
