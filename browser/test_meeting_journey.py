@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ADVICE = "Advies politie: eerst de wijkagent laten aanbellen, niet de woningcorporatie."
 # Capturing a meeting's outcome (attendance, case director, five actions, close) by keyboard:
-# the first measurement was 299 key presses, typing included (2026-11-28). Lower this when the UI gets faster to use; a
-# change that needs more presses fails here (docs/testing.md).
+# the first measurement was 299 key presses, typing included (2026-11-28). Lower this when the
+# UI gets faster to use; a change that needs more presses fails here (docs/testing.md).
 KEY_BUDGET = 299
 
 
