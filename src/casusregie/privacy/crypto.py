@@ -39,12 +39,15 @@ def encrypt(text: str) -> str:
 
 
 def decrypt(token: str) -> str:
-    if not token:
-        return ""
+    return (try_decrypt(token) or "") if token else ""
+
+
+def try_decrypt(token: str) -> str | None:
+    """The plain text, or None when no configured key opens `token` (a key was removed)."""
     try:
         return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken:  # a key that was removed from CASUSREGIE_FIELD_KEYS
-        return ""
+    except InvalidToken:
+        return None
 
 
 def keyed_hash(value: str, *, purpose: str) -> str:
