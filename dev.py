@@ -7,6 +7,7 @@
     python3 dev.py lock      # regenerate requirements/*.txt from requirements/*.in
     python3 dev.py bench     # benchmarks on PostgreSQL through gunicorn (bench/README.md)
     python3 dev.py browser   # browser journeys in Chromium with axe-core (browser/)
+    python3 dev.py screenshots   # run the journeys and refresh the README's screenshots
     python3 dev.py casusregie ARGS...   # any management command, e.g. `casusregie migrate`
 
 Each command first makes sure `.venv/` exists and holds exactly the pinned dependencies of
@@ -28,6 +29,14 @@ VENV = Path(os.environ.get("CASUSREGIE_VENV", ROOT / ".venv"))
 LOCKS = [ROOT / "requirements" / "app.txt", ROOT / "requirements" / "dev.txt"]
 STAMP = VENV / ".casusregie-lock-hash"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+# The screenshots the README shows, by journey step (browser/screenshots/<name>.png).
+README_SHOTS = [
+    "test_meeting_journey-regisseur-02-acties",
+    "test_meeting_journey-woning-02-verslag",
+    "test_privacy_journey-privacy-02-inzageverzoek",
+]
 
 
 def say(message: str) -> None:
@@ -117,6 +126,17 @@ def main(argv: list[str]) -> int:
                 return code
         code = run([python, "-m", "pytest", "browser", "-p", "no:cacheprovider", *rest])
         return 1 if code == 5 else code
+    if command == "screenshots":
+        code = main(["browser", "-q"])
+        if code:
+            return code
+        target = ROOT / "docs" / "screenshots"
+        target.mkdir(exist_ok=True)
+        for name in README_SHOTS:
+            source = ROOT / "browser" / "screenshots" / f"{name}.png"
+            (target / f"{name}.png").write_bytes(source.read_bytes())
+            say(f"docs/screenshots/{name}.png")
+        return 0
     if command == "bench":
         return run([python, "bench/case_process.py", *rest])
     if command == "casusregie":
