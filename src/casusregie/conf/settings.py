@@ -94,7 +94,8 @@ def _fernet_keys() -> list[str]:
     keys = env.items(
         "CASUSREGIE_FIELD_KEYS",
         [],
-        help="Sleutels (Fernet, 44 tekens base64) waarmee BSN's versleuteld worden opgeslagen, "
+        help="Sleutels (Fernet, 44 tekens base64) waarmee BSN's en bijzondere vrije tekst "
+        "(zorgen, inbreng, besluiten, terugkoppeling) versleuteld worden opgeslagen, "
         "nieuwste eerst; oudere sleutels blijven ontsleutelen (rotatie). Maak er een met "
         "`python3 -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'`."
         " Verplicht in productie; elders afgeleid van SECRET_KEY.",
