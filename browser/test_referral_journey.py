@@ -1,17 +1,21 @@
 """Referral to case in a real browser (issue 9), with the interface switched to English: the
-police officer refers a family, triage accepts it, and the referrer sees the case it became.
+police officer refers a family, triage asks mental-health care whether it knows the family
+(it answers in Dutch, with a contact person), accepts the referral, and the referrer sees the
+case it became.
 The same pages in Dutch are covered by the other journeys; this one proves the English
 interface is complete on the way."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from casusregie.conftest import TEST_BSN, Cast
-from casusregie.referrals.models import Referral
+from casusregie.referrals.models import KnownToQuery, Referral
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,6 +58,36 @@ def test_referral_journey_in_english(journey: Any, cast: Cast) -> None:
     page.wait_for_load_state()
     page = triage.go(f"{house}/toegang/")
     page.get_by_role("link", name=referral.reference).click()
+    # Before deciding, the process director asks whether mental-health care knows the family
+    # (in Dutch, her choice of language): only names and dates of birth go out.
+    chair = journey("regisseur")
+    chair.login(cast.process_director)
+    page = chair.go(f"{house}/meldingen/{referral.pk}/")
+    page.get_by_role("link", name="Vraag partners of zij de persoon kennen").click()
+    page.get_by_label(cast.org_c.name).check()
+    page.get_by_label("Antwoord vóór").fill(
+        (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
+    )
+    chair.check("bekend-bij-vraag")
+    page.get_by_role("button", name="De vraag versturen").click()
+    page.wait_for_load_state()
+    query = KnownToQuery.objects.get(organisation=cast.org_c)
+
+    care = journey("ggz")
+    care.login(cast.participant_c)
+    page = care.go(f"{house}/bekendheid/{query.pk}/")
+    assert "Threatened eviction" not in page.content()  # no case content, only who
+    page.get_by_label("Bij ons bekend").check()
+    page.get_by_label("Contactpersoon en telefoon (als bekend)").fill("C. Zorg, 06-12345678")
+    care.check("bekend-bij-antwoord")
+    page.get_by_role("button", name="Antwoord versturen").click()
+    page.wait_for_load_state()
+    query.refresh_from_db()
+    assert query.answer == "known"
+
+    page = chair.go(f"{house}/meldingen/{referral.pk}/")
+    assert page.get_by_text("C. Zorg, 06-12345678").first.is_visible()
+    page = triage.go(f"{house}/meldingen/{referral.pk}/")
     page.get_by_role("link", name="Accept").click()
     for box in page.locator('[name="criteria"]').all():
         box.check()
