@@ -8,6 +8,7 @@ by git). Every visited page is checked with axe-core (installed from npm into
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -72,7 +73,8 @@ class Journey:
         self.page.wait_for_load_state()
 
     def check(self, label: str) -> None:
-        """Screenshot the step and run axe on the page as it is now."""
+        """Screenshot the step, run axe on the page as it is now, and check the heading
+        structure: one h1 and no skipped levels (WCAG 1.3.1, 2.4.6)."""
         self.steps.append(label)
         SHOTS.mkdir(exist_ok=True)
         number = len(self.steps)
@@ -81,6 +83,18 @@ class Journey:
         result = self.page.evaluate(
             "async () => await axe.run(document, {resultTypes: ['violations']})"
         )
+        headings = self.page.evaluate(
+            "() => [...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5,"
+            " main h6')].filter(h => h.offsetParent !== null).map(h => Number(h.tagName[1]))"
+        )
+        if headings.count(1) != 1:
+            self.violations.append(f"{label} {self.page.url}: {headings.count(1)} h1 headings")
+        for before, after in itertools.pairwise(headings):
+            if after > before + 1:
+                self.violations.append(
+                    f"{label} {self.page.url}: heading level skips from h{before} to h{after}"
+                )
+                break
         for violation in result["violations"]:
             if violation.get("impact") in SERIOUS:
                 targets = [n["target"] for n in violation["nodes"]][:3]
