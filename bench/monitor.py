@@ -17,79 +17,31 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 import random
-import statistics
-import subprocess
-import sys
-import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from inprocess import ROOT, RUNS, WARMUP, bench_house, fresh_database, machine, setup_django, timed
+
 DB = "casusregie_bench_monitor"
-PG = "postgres://postgres@127.0.0.1:5432"
-WARMUP, RUNS = 5, 30
 ACTIONS_PER_CASE = 5
 
 
-def setup_django() -> None:
-    os.environ.update(
-        {
-            "CASUSREGIE_ENV": "development",
-            "CASUSREGIE_LOG_LEVEL": "warning",
-            "CASUSREGIE_REQUIRE_2FA": "false",
-            "DATABASE_URL": f"{PG}/{DB}",
-            "DJANGO_SETTINGS_MODULE": "casusregie.conf.settings",
-            "ALLOWED_HOSTS": "testserver",
-        }
-    )
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-
-
-def fresh_database() -> None:
-    for sql in (f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}"):
-        subprocess.run(["psql", f"{PG}/postgres", "-qc", sql], check=True)
-
-
 def fill(actions: int, seed: int = 1) -> dict[str, Any]:
-    from django.core.management import call_command
     from django.utils import timezone
 
     from casusregie.accounts.models import Membership, User
     from casusregie.accounts.roles import Role
     from casusregie.cases.models import Case, Participation
-    from casusregie.houses.models import House, Organisation, OrganisationKind, Partnership
+    from casusregie.houses.models import Organisation
     from casusregie.plans.models import Action
+    from casusregie.privacy.models import Confirmation, WorkingMethod
 
-    call_command("migrate", verbosity=0)
     rng = random.Random(seed)
     now = timezone.now()
     today = timezone.localdate()
-    house = House.objects.create(name="Bench", slug="bench", region="Bench", governance_form="lead")
-    staff = Organisation.objects.create(name="Bench team", kind=OrganisationKind.HOUSE_STAFF)
-    orgs = [
-        Organisation.objects.create(name=f"Partner {n:02d}", kind=OrganisationKind.OTHER)
-        for n in range(20)
-    ]
-    Partnership.objects.bulk_create(
-        Partnership(house=house, organisation=o, ring="key") for o in [staff, *orgs]
-    )
-    director = User.objects.create_user(email="pr@bench.invalid", password=None, full_name="P R")
+    house, _staff, orgs, director = bench_house()
     partner = User.objects.create_user(email="p@bench.invalid", password=None, full_name="P P")
-    Membership.objects.create(
-        user=director, house=house, organisation=staff, role=Role.PROCESS_DIRECTOR
-    )
-    from casusregie.privacy.models import Confirmation, WorkingMethod
-
-    method = WorkingMethod.objects.get(house=house)  # both have read the working method
-    Confirmation.objects.bulk_create(
-        Confirmation(method=method, user=u) for u in (director, partner)
-    )
+    Confirmation.objects.create(method=WorkingMethod.objects.get(house=house), user=partner)
     restricted = orgs[0]  # takes part in ~5% of the cases
     Membership.objects.create(
         user=partner, house=house, organisation=restricted, role=Role.PARTNER_PARTICIPANT
@@ -151,24 +103,12 @@ def fill(actions: int, seed: int = 1) -> dict[str, Any]:
     }
 
 
-def timed(fn: Any) -> dict[str, float]:
-    for _ in range(WARMUP):
-        fn()
-    samples = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return {"median": statistics.median(samples), "p80": samples[int(len(samples) * 0.8)]}
-
-
 def measure(actions: int) -> dict[str, Any]:
     from django.db import connection, reset_queries
     from django.test import Client
 
     connection.close()
-    fresh_database()
+    fresh_database(DB)
     ids = fill(actions)
     results: dict[str, Any] = {"actions": actions}
     for label, user in (("partner", ids["partner"]), ("director", ids["director"])):
@@ -194,20 +134,6 @@ def measure(actions: int) -> dict[str, Any]:
 
     results["sql_floor"] = timed(floor)
     return results
-
-
-def machine() -> dict[str, Any]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
-    return {
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "postgresql": server,
-    }
 
 
 def report(runs: list[dict[str, Any]]) -> None:
@@ -251,7 +177,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     args = parser.parse_args()
-    setup_django()
+    setup_django(DB)
     runs = []
     for size in args.sizes:
         print(f"{size:,} acties ...", flush=True)

@@ -20,75 +20,37 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 import random
-import statistics
-import subprocess
-import sys
 import time
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
-ROOT = Path(__file__).resolve().parent.parent
+from inprocess import (
+    ROOT,
+    RUNS,
+    WARMUP,
+    bench_house,
+    fresh_database,
+    machine,
+    setup_django,
+    summary,
+    timed,
+)
+
 DB = "casusregie_bench_log"
-PG = "postgres://postgres@127.0.0.1:5432"
-WARMUP, RUNS = 5, 30
-
-
-def setup_django() -> None:
-    os.environ.update(
-        {
-            "CASUSREGIE_ENV": "development",
-            "CASUSREGIE_LOG_LEVEL": "warning",
-            "CASUSREGIE_REQUIRE_2FA": "false",
-            "DATABASE_URL": f"{PG}/{DB}",
-            "DJANGO_SETTINGS_MODULE": "casusregie.conf.settings",
-            "ALLOWED_HOSTS": "testserver",
-        }
-    )
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-
-
-def fresh_database() -> None:
-    for sql in (f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}"):
-        subprocess.run(["psql", f"{PG}/postgres", "-qc", sql], check=True)
 
 
 def fill(cases: int, seed: int = 1) -> dict[str, Any]:
-    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
-    from casusregie.accounts.models import Membership, User
-    from casusregie.accounts.roles import Role
     from casusregie.cases.models import Case, CaseSubject, Participation, Subject
-    from casusregie.houses.models import House, Organisation, OrganisationKind, Partnership
     from casusregie.privacy.crypto import keyed_hash
-    from casusregie.privacy.models import Confirmation, WorkingMethod
 
-    call_command("migrate", verbosity=0)
     rng = random.Random(seed)
     now = timezone.now()
-    house = House.objects.create(name="Bench", slug="bench", region="Bench", governance_form="lead")
-    staff = Organisation.objects.create(name="Bench team", kind=OrganisationKind.HOUSE_STAFF)
-    orgs = [
-        Organisation.objects.create(name=f"Partner {n:02d}", kind=OrganisationKind.OTHER)
-        for n in range(20)
-    ]
-    Partnership.objects.bulk_create(
-        Partnership(house=house, organisation=o, ring="key") for o in [staff, *orgs]
-    )
-    director = User.objects.create_user(email="pr@bench.invalid", password=None, full_name="P R")
-    Membership.objects.create(
-        user=director, house=house, organisation=staff, role=Role.PROCESS_DIRECTOR
-    )
-    Confirmation.objects.create(method=WorkingMethod.objects.get(house=house), user=director)
+    house, _staff, orgs, director = bench_house()
     Subject.objects.bulk_create(
         (
             Subject(
@@ -177,11 +139,6 @@ def paired(fn: Any) -> dict[str, dict[str, float]]:
     return {name: summary(samples) for name, samples in (("on", on), ("off", off))}
 
 
-def summary(samples: list[float]) -> dict[str, float]:
-    samples = sorted(samples)
-    return {"median": statistics.median(samples), "p80": samples[int(len(samples) * 0.8)]}
-
-
 def measure(cases: int) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
@@ -189,7 +146,7 @@ def measure(cases: int) -> dict[str, Any]:
     from casusregie.privacy.models import ProcessingLogEntry
 
     connection.close()
-    fresh_database()
+    fresh_database(DB)
     ids = fill(cases)
     client = Client()
     client.force_login(ids["director"])
@@ -213,29 +170,8 @@ def measure(cases: int) -> dict[str, Any]:
             cursor.execute(sql, [ids["house"].pk])
             cursor.fetchall()
 
-    for _ in range(WARMUP):
-        floor()
-    samples = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        floor()
-        samples.append((time.perf_counter() - start) * 1000)
-    results["sql_floor"] = summary(samples)
+    results["sql_floor"] = timed(floor)
     return results
-
-
-def machine() -> dict[str, Any]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
-    return {
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "postgresql": server,
-    }
 
 
 def report(runs: list[dict[str, Any]]) -> None:
@@ -281,7 +217,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2_000, 20_000])
     args = parser.parse_args()
-    setup_django()
+    setup_django(DB)
     runs = []
     for size in args.sizes:
         print(f"{size:,} casussen ...", flush=True)
