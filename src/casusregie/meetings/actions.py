@@ -23,7 +23,7 @@ from casusregie.cases.models import Case, Participation
 from casusregie.houses.models import House, Organisation, Partnership
 from casusregie.inbox.actions import notify
 from casusregie.privacy import log
-from casusregie.privacy.models import Operation
+from casusregie.privacy.models import DataCategory, Operation
 
 from .models import (
     AgendaItem,
@@ -488,6 +488,7 @@ def do_add_contribution(
     organisations: Sequence[Organisation] = (),
     advice_only: bool = False,
     kind: str = ContributionKind.WRITTEN_INPUT,
+    categories: Sequence[str] = (),
     actor: Any,
 ) -> Contribution:
     """Information or advice about a case, shared with the chosen audience only. The
@@ -521,6 +522,8 @@ def do_add_contribution(
             errors["organisations"] = [_("Name the organisations that may read this.")]
         elif any(o.pk not in participants for o in organisations):
             errors["organisations"] = [_("Only organisations taking part in the case can read it.")]
+    if set(categories) - set(DataCategory.values):
+        errors["categories"] = [_("Choose kinds of information from the list.")]
     if errors:
         raise ValidationError(errors)
     contribution = Contribution.objects.create(
@@ -552,6 +555,8 @@ def do_add_contribution(
         subjects=case_actions.subject_refs(case_actions.case_subjects(item.case)),
         recipients=[o for o in recipients if o.pk != membership.organisation_id],
         purpose=contribution.purpose,
+        # The register always records case information; the author adds what else it holds.
+        categories=sorted({DataCategory.CASE, *categories}),
         after={"audience": audience, "advice_only": advice_only},
     )
     return contribution

@@ -12,6 +12,7 @@ from casusregie.accounts.models import User
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House, Organisation
 from casusregie.plans.actions import ActionData
+from casusregie.privacy.models import DataCategory
 
 from .models import Answer, Audience, DecisionKind
 
@@ -215,6 +216,16 @@ class ContributionForm(forms.Form):
         help_text=_("Only when you chose named organisations."),
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
+    categories = forms.MultipleChoiceField(
+        label=_("What kind of information this holds"),
+        choices=DataCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Recorded in the disclosure register. Case information is always recorded; tick "
+            "health or criminal data when the text holds it."
+        ),
+    )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -686,6 +686,7 @@ def meeting_contribution(request: HttpRequest, slug: str, pk: int, item: int) ->
                 audience=data["audience"],
                 organisations=list(data["organisations"]),
                 advice_only=data["advice_only"],
+                categories=data["categories"],
                 actor=request.user,
             )
         except PermissionDenied:

@@ -89,3 +89,27 @@ def test_bad_contributions(as_user: Any, cast: Cast, meeting: Any) -> None:
     outsider = share(as_user, cast, meeting, cast.participant_c, text="x")
     assert outsider.status_code == 404
     assert not Contribution.objects.exists()
+
+
+def test_the_author_says_what_kind_of_information_is_shared(
+    as_user: Any, cast: Cast, meeting: Any
+) -> None:
+    from casusregie.privacy.models import Disclosure
+
+    response = share(
+        as_user,
+        cast,
+        meeting,
+        cast.participant_a,
+        text="Bekend bij de zedenrecherche; behandeling gestart.",
+        categories=["criminal", "health"],
+    )
+    assert response.status_code == 302
+    disclosure = Disclosure.objects.get(name="meeting.contribution")
+    assert disclosure.data_categories == ["case", "criminal", "health"]
+    assert disclosure.from_organisation == cast.org_a
+
+    bad = share(as_user, cast, meeting, cast.participant_a, text="Iets", categories=["dna"])
+    assert bad.status_code == 400
+    assert "Selecteer een geldige keuze" in bad.content.decode()
+    assert Disclosure.objects.filter(name="meeting.contribution").count() == 1
