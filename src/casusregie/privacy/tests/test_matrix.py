@@ -1,0 +1,648 @@
+"""The authorisation matrix: every member of the cast × every URL pattern (pages and the API)
+× every kind of object around one case, read back for what each person must not see.
+
+One rich world is built with the project's own actions: a case about a person whose surname is
+a marker, a referral for it, a known-to question, a meeting with the case on its agenda, a
+contribution for organisation A only, a decision, an action with feedback, a plan with a goal.
+Then every URL pattern Django knows is filled from `KWARGS` and fetched by everyone; a response
+(any status) that shows something to someone outside its audience is a violation, collected
+into one message that names user × URL. A URL pattern whose arguments cannot be filled fails
+the test and says which entry to add, so a new page or endpoint cannot slip past.
+
+Who may see what is worked out from the data here (memberships, participations, audiences),
+not by calling the access policy under test.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import product
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from pypdf import PdfReader
+
+from casusregie.accounts.models import Membership
+from casusregie.accounts.roles import Role
+from casusregie.conftest import Cast, verified_client
+from casusregie.privacy import policy
+
+pytestmark = pytest.mark.django_db
+
+SUBJECT_MARKER = "Zeldenrust-Matrix"
+BSN_MARKER = "123456782"  # valid (eleven-test), synthetic, only this person's
+REFERRAL_MARKER = "Meldingzorg-Matrix-Grutto"
+GOAL_MARKER = "Doel-Matrix-Kievit"
+DECISION_MARKER = "Besluit-Matrix-Tureluur"
+CONTRIBUTION_MARKER = "Inbreng-alleen-A-Kwartelkoning"
+ACTION_MARKER = "Actie-Matrix-Roerdomp"
+FEEDBACK_MARKER = "Terugkoppeling-Matrix-Wielewaal"
+CONTACT_MARKER = "Contactpersoon-Matrix-Bosuil"
+
+ANONYMOUS = "anonymous"
+
+# (URL name, keyword argument) → the object of the world that fills it (a key of
+# `World.objects`): its slug for a house, its pk otherwise, itself for a text. A tuple of keys
+# requests the URL once per key. Arguments that mean the same on every URL are in EVERYWHERE.
+KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
+    ("accounts:password_reset_confirm", "uidb64"): "uidb64",
+    ("accounts:password_reset_confirm", "token"): "token",
+    ("inbox:open", "pk"): "notification",
+    ("houses:organisation_edit", "pk"): "org_a",
+    ("houses:person", "pk"): "participant_a",
+    ("houses:membership_end", "pk"): "membership_a",
+    ("referrals:detail", "pk"): "referral",
+    ("referrals:edit", "pk"): "referral",
+    ("referrals:withdraw", "pk"): "referral",
+    ("referrals:accept", "pk"): "referral",
+    ("referrals:decline", "pk"): "referral",
+    ("referrals:forward", "pk"): "referral",
+    ("referrals:known_to_answer", "pk"): "known_to",
+    ("referrals:known_to_ask_referral", "pk"): "referral",
+    ("referrals:known_to_ask", "pk"): "case",
+    ("cases:detail", "pk"): "case",
+    ("cases:transition", "pk"): "case",
+    ("cases:directors", "pk"): "case",
+    ("cases:add_participant", "pk"): "case",
+    ("cases:assess", "pk"): "case",
+    ("cases:close", "pk"): "case",
+    ("meetings:detail", "pk"): "meeting",
+    ("meetings:availability", "pk"): "meeting",
+    ("meetings:contribution", "pk"): "meeting",
+    ("meetings:contribution", "item"): "agenda_item",
+    ("meetings:schedule", "pk"): "meeting",
+    ("meetings:cancel", "pk"): "meeting",
+    ("meetings:table", "pk"): "meeting",
+    ("meetings:attendance", "pk"): "meeting",
+    ("meetings:decision", "pk"): "meeting",
+    ("meetings:decision", "item"): "agenda_item",
+    ("meetings:actions", "pk"): "meeting",
+    ("meetings:actions", "item"): "agenda_item",
+    ("meetings:close", "pk"): "meeting",
+    ("meetings:minutes", "pk"): "meeting",
+    ("meetings:minutes_pdf", "pk"): "meeting",
+    ("plans:plan", "pk"): "case",
+    ("plans:add_goal", "pk"): "case",
+    ("plans:goal_status", "pk"): "case",
+    ("plans:goal_status", "goal"): "goal",
+    ("plans:pdf", "pk"): "case",
+    ("plans:action", "pk"): ("action", "late_action"),
+    ("plans:feedback", "pk"): ("action", "late_action"),
+    ("plans:review", "pk"): ("action", "late_action"),
+    ("privacy:signal", "pk"): "signal",
+    ("privacy:activity_edit", "pk"): "activity",
+    ("privacy:request", "pk"): "subject_request",
+    ("privacy:request_report", "pk"): "subject_request",
+    ("privacy:request_report", "fmt"): ("pdf", "json"),
+    ("privacy:approve", "pk"): "destruction_list",
+    ("privacy:extend", "pk"): "destruction_list",
+    ("privacy:extend", "item"): "destruction_item",
+    ("api:referral", "pk"): "referral",
+    ("api:referral-submit", "pk"): "referral",
+    ("api:referral-withdraw", "pk"): "referral",
+    ("api:referral-accept", "pk"): "referral",
+    ("api:referral-decline", "pk"): "referral",
+    ("api:referral-forward", "pk"): "referral",
+    ("api:case", "pk"): "case",
+    ("api:case-transition", "pk"): "case",
+    ("api:case-directors", "pk"): "case",
+    ("api:case-participants", "pk"): "case",
+    ("api:case-assessments", "pk"): "case",
+    ("api:case-close", "pk"): "case",
+    ("api:case-known-to", "pk"): "case",
+    ("api:known-to-query", "pk"): "known_to",
+    ("api:known-to-answer", "pk"): "known_to",
+    ("api:case-actions", "pk"): "case",
+    ("api:case-progress", "pk"): "case",
+    ("api:action", "pk"): ("action", "late_action"),
+}
+EVERYWHERE: dict[str, str] = {"slug": "house"}
+# Patterns without a name cannot be reversed: the path to request, formatted with the world.
+UNNAMED: dict[str, str] = {
+    "api:^.*$": "/api/v1/houses/{house.slug}/cases/{case.pk}/unknown",
+}
+
+
+# Query strings that search or pick something, requested as well (formatted with the world):
+# a search must not find what the list hides, and an excerpt must not be someone else's.
+QUERIES: dict[str, list[str]] = {
+    "cases:list": ["q=zeldenrust&phase=all", "q=14-03-1979&phase=all"],
+    "referrals:list": ["status=accepted"],
+    "meetings:new": ["casus={case.pk}"],
+    "meetings:minutes": ["organisatie={org_a.pk}"],
+    "meetings:minutes_pdf": ["organisatie={org_a.pk}"],
+}
+
+
+# --- The URL patterns ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str  # "namespace:name", or "namespace:<regex>" for an unnamed pattern
+    kwargs: tuple[str, ...]
+    named: bool
+
+
+def url_patterns() -> list[Pattern]:
+    """Every URL pattern of the project, walked recursively through includes."""
+    found: list[Pattern] = []
+
+    def walk(patterns: list[Any], namespace: str, inherited: frozenset[str]) -> None:
+        for entry in patterns:
+            kwargs = inherited | set(entry.pattern.regex.groupindex)
+            if isinstance(entry, URLResolver):
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                walk(entry.url_patterns, inner, frozenset(kwargs))
+            elif isinstance(entry, URLPattern):
+                found.append(
+                    Pattern(
+                        name=f"{namespace}{entry.name or entry.pattern}",
+                        kwargs=tuple(sorted(kwargs)),
+                        named=entry.name is not None,
+                    )
+                )
+
+    walk(get_resolver().url_patterns, "", frozenset())
+    return found
+
+
+def unmapped(patterns: list[Pattern]) -> list[str]:
+    """What to add so every pattern can be requested."""
+    missing = []
+    for pattern in patterns:
+        if not pattern.named and pattern.name not in UNNAMED:
+            missing.append(f'UNNAMED["{pattern.name}"] (a concrete path to request)')
+        missing.extend(
+            f'KWARGS[("{pattern.name}", "{kwarg}")]'
+            for kwarg in pattern.kwargs
+            if pattern.named and kwarg not in EVERYWHERE and (pattern.name, kwarg) not in KWARGS
+        )
+    return missing
+
+
+def test_every_url_pattern_can_be_filled() -> None:
+    patterns = url_patterns()
+    missing = unmapped(patterns)
+    assert not missing, "New URL pattern(s) in the matrix: add " + "; ".join(missing)
+    names = {p.name for p in patterns}
+    stale = sorted(({name for name, _kwarg in KWARGS} | set(UNNAMED) | set(QUERIES)) - names)
+    assert not stale, f"KWARGS, UNNAMED or QUERIES name URL patterns that are gone: {stale}"
+    assert {"cases:detail", "api:case", "meetings:minutes_pdf", "privacy:overview"} <= names
+
+
+# --- The world -------------------------------------------------------------------------------
+
+
+@dataclass
+class Marker:
+    text: str
+    what: str
+    may_see: Callable[[Any], bool]  # the user (None: anonymous) → allowed
+
+
+@dataclass
+class World:
+    cast: Cast
+    case: Any
+    objects: dict[str, Any]
+    markers: list[Marker]
+    sees_case: Callable[[Any], bool]  # the user (None: anonymous) may see the case
+
+    def users(self) -> dict[str, Any]:
+        """The cast, whoever is in it today, and the anonymous visitor."""
+        return {**self.cast.members(), ANONYMOUS: None}
+
+
+def build_world(cast: Cast) -> World:
+    """Everything around one case, made with the project's own actions. Call it inside
+    `django_capture_on_commit_callbacks(execute=True)` so mail after commit is sent."""
+    from casusregie.cases import actions as case_actions
+    from casusregie.cases.models import Case, Participation, SubjectKind
+    from casusregie.houses.domains import LifeDomain
+    from casusregie.inbox.models import Notification
+    from casusregie.meetings import actions as meeting_actions
+    from casusregie.meetings.models import Answer, Audience, DecisionKind
+    from casusregie.plans import actions as plan_actions
+    from casusregie.plans import schedule as plan_schedule
+    from casusregie.privacy import retention, rights
+    from casusregie.privacy.models import ProcessingActivity, SignalKind, UsageSignal
+    from casusregie.referrals import actions as referral_actions
+    from casusregie.referrals.models import AdmissionCriterion, KnownToAnswer
+
+    house, director = cast.house, cast.process_director
+    today = timezone.localdate()
+    person = case_actions.SubjectData(
+        first_name="Jolanda",
+        last_name=SUBJECT_MARKER,
+        date_of_birth=datetime.date(1979, 3, 14),
+        bsn=BSN_MARKER,
+    )
+    # The case, shaped as the `case` fixture: house A; A and B take part, C does not.
+    case = case_actions.create_case(
+        house,
+        kind=SubjectKind.PERSON,
+        title=f"Jolanda {SUBJECT_MARKER}",
+        urgency="normal",
+        subjects=[(case_actions.create_subject(house, person), True, "", False)],
+        actor=director,
+        process_director=director,
+        participants=[
+            (cast.org_a, "Melder", "Verwees de casus"),
+            (cast.org_b, "Deelnemer", "Huisvesting"),
+        ],
+    )
+    # A referral by A about the same person, added to the case at triage.
+    referral = referral_actions.do_save_referral(
+        house,
+        referral_actions.ReferralData(
+            kind=SubjectKind.PERSON,
+            subjects=[person],
+            concerns={LifeDomain.HOUSING: f"Huurachterstand ({REFERRAL_MARKER})"},
+            goal="Eén plan",
+            subject_informed=True,
+        ),
+        actor=cast.participant_a,
+        organisation=cast.org_a,
+        submit=True,
+    )
+    decider = referral_actions.deciders(referral)[0]
+    referral_actions.do_accept_referral(
+        referral,
+        actor=decider,
+        criteria=[
+            AdmissionCriterion.MULTIPLE_DOMAINS,
+            AdmissionCriterion.CROSS_CHAIN,
+            AdmissionCriterion.SYSTEM,
+        ],
+        add_to_case=case,
+    )
+    referral.refresh_from_db()
+    # A known-to question to B, answered with a contact person for the process director.
+    (known_to,) = referral_actions.do_ask_known_to(
+        house=house,
+        organisations=[cast.org_b],
+        deadline=today + datetime.timedelta(days=7),
+        actor=director,
+        case=case,
+    )
+    referral_actions.do_answer_known_to(
+        known_to,
+        actor=cast.participant_b,
+        answer=KnownToAnswer.KNOWN,
+        contact_person=CONTACT_MARKER,
+    )
+    # A plan with a goal.
+    goal = plan_actions.do_add_goal(
+        case, domain=LifeDomain.HOUSING, text=f"Woning behouden {GOAL_MARKER}", actor=director
+    )
+    # A meeting with the case on its agenda; A and B invited, C not.
+    slot = timezone.now() + datetime.timedelta(days=2)
+    meeting = meeting_actions.do_plan_meeting(
+        house,
+        title="Casusoverleg matrix",
+        cases=[case],
+        invitees=[(cast.org_a, True), (cast.org_b, True)],
+        slots=[slot],
+        actor=director,
+    )
+    item = meeting.agenda.get()
+    contribution = meeting_actions.do_add_contribution(
+        item,
+        text=f"Politie-informatie {CONTRIBUTION_MARKER}",
+        purpose="Risicotaxatie",
+        audience=Audience.ORGANISATIONS,
+        organisations=[cast.org_a],
+        actor=cast.participant_a,
+    )
+    for participant in (cast.participant_a, cast.participant_b):
+        meeting_actions.do_answer_availability(
+            meeting, answers={meeting.slots.get().pk: Answer.YES}, actor=participant
+        )
+    meeting = meeting_actions.do_schedule_meeting(meeting, meeting.slots.get(), actor=director)
+    meeting_actions.do_register_attendance(
+        meeting, people=[director, cast.participant_a, cast.participant_b], actor=director
+    )
+    meeting_actions.do_record_decision(
+        item, kind=DecisionKind.APPROACH, text=f"Aanpak {DECISION_MARKER}", actor=director
+    )
+    meeting.refresh_from_db()
+    action, late = plan_actions.do_create_actions(
+        case,
+        [
+            plan_actions.ActionData(
+                title=f"Huisbezoek {ACTION_MARKER}",
+                owner_organisation=cast.org_a,
+                owner=cast.participant_a,
+                due_date=today + datetime.timedelta(days=14),
+                goal=goal,
+            ),
+            plan_actions.ActionData(
+                title=f"Dossier opvragen {ACTION_MARKER}",
+                owner_organisation=cast.org_a,
+                due_date=today + datetime.timedelta(days=7),
+            ),
+        ],
+        actor=director,
+        meeting=meeting,
+    )
+    meeting.refresh_from_db()
+    meeting_actions.do_close_meeting(meeting, actor=director)
+    plan_actions.do_submit_feedback(
+        action,
+        what_was_done=f"Bezocht {FEEDBACK_MARKER}",
+        result="Afspraken gemaakt",
+        actor=cast.participant_a,
+    )
+    # The second action gets no feedback: reminders, then every level of the escalation ladder.
+    plan_schedule.run_reminders(late.due_date - datetime.timedelta(days=1))
+    plan_schedule.run_escalations(late.due_date + datetime.timedelta(days=90))
+    assert late.escalations.exists()
+    # The privacy officer's objects, about another (closed, long past retention) case so the
+    # officer's own work never needs the marked person.
+    old = case_actions.create_case(
+        house,
+        kind=SubjectKind.PERSON,
+        title="Oude casus",
+        urgency="normal",
+        subjects=[
+            (
+                case_actions.create_subject(
+                    house,
+                    case_actions.SubjectData(
+                        first_name="Piet",
+                        last_name="Oudgeval",
+                        date_of_birth=datetime.date(1960, 1, 2),
+                    ),
+                ),
+                True,
+                "",
+                False,
+            )
+        ],
+        actor=director,
+    )
+    Case.objects.filter(pk=old.pk).update(
+        phase="closed",
+        outcome="improved",
+        closed_at=timezone.now() - datetime.timedelta(days=365 * 6),
+        retention_until=today - datetime.timedelta(days=300),
+    )
+    destruction_list = retention.propose(house, today)
+    assert destruction_list is not None
+    subject_request = rights.do_register(
+        house,
+        actor=cast.privacy_officer,
+        kind="access",
+        requester="Piet Oudgeval, aan de balie",
+        question="Wat is er gedeeld?",
+        received_on=today,
+        last_name="Oudgeval",
+        born=datetime.date(1960, 1, 2),
+    )
+    signal = UsageSignal.objects.create(
+        house=house, kind=SignalKind.OFF_HOURS, user=cast.participant_a, day=today
+    )
+    objects: dict[str, Any] = {
+        "house": house,
+        "case": case,
+        "referral": referral,
+        "known_to": known_to,
+        "meeting": meeting,
+        "agenda_item": item,
+        "contribution": contribution,
+        "goal": goal,
+        "action": action,
+        "late_action": late,
+        "org_a": cast.org_a,
+        "participant_a": cast.participant_a,
+        "membership_a": Membership.objects.get(user=cast.participant_a, house=house),
+        "notification": Notification.objects.filter(user=cast.participant_a).first(),
+        "signal": signal,
+        "activity": ProcessingActivity.objects.filter(house=house).first(),
+        "subject_request": subject_request,
+        "destruction_list": destruction_list,
+        "destruction_item": destruction_list.items.get(),
+        "uidb64": urlsafe_base64_encode(force_bytes(cast.participant_c.pk)),
+        "token": "set-password",
+        "pdf": "pdf",
+        "json": "json",
+    }
+    assert all(value is not None for value in objects.values()), objects
+
+    # Who may see what, from the data: memberships, participations, audiences.
+    def orgs_of(user: Any) -> set[int]:
+        if user is None:
+            return set()
+        return set(
+            Membership.objects.active()
+            .filter(user=user, house=house)
+            .values_list("organisation", flat=True)
+        )
+
+    def has_role(user: Any, *roles: Role) -> bool:
+        return user is not None and (
+            Membership.objects.active().filter(user=user, house=house, role__in=roles).exists()
+        )
+
+    taking_part = set(
+        Participation.objects.filter(case=case, ended_at__isnull=True).values_list(
+            "organisation", flat=True
+        )
+    )
+    readers = {contribution.organisation_id} | set(
+        contribution.audience_organisations.values_list("pk", flat=True)
+    )
+
+    def sees_case(user: Any) -> bool:
+        return has_role(user, *policy.STAFF_ROLES) or bool(orgs_of(user) & taking_part)
+
+    def sees_contribution(user: Any) -> bool:
+        return has_role(user, Role.PROCESS_DIRECTOR) or bool(orgs_of(user) & readers)
+
+    def sees_action(user: Any) -> bool:
+        return (
+            has_role(user, *policy.STAFF_ROLES)
+            or action.owner_organisation_id in orgs_of(user)
+            or (user is not None and case.case_director_id == user.pk)
+        )
+
+    def sees_answer(user: Any) -> bool:
+        return has_role(user, Role.PROCESS_DIRECTOR) or known_to.organisation_id in orgs_of(user)
+
+    markers = [
+        Marker(SUBJECT_MARKER, "the subject's surname", sees_case),
+        Marker(BSN_MARKER, "the subject's BSN", sees_case),
+        Marker(case.reference, "the case number", sees_case),
+        Marker(REFERRAL_MARKER, "the referral's concerns", sees_case),
+        Marker(GOAL_MARKER, "the plan's goal", sees_case),
+        Marker(DECISION_MARKER, "the meeting's decision", sees_case),
+        Marker(CONTRIBUTION_MARKER, "the contribution for A only", sees_contribution),
+        Marker(ACTION_MARKER, "the action owned by A", sees_action),
+        Marker(FEEDBACK_MARKER, "the feedback of A", sees_action),
+        Marker(CONTACT_MARKER, "B's known-to answer", sees_answer),
+    ]
+    return World(cast=cast, case=case, objects=objects, markers=markers, sees_case=sees_case)
+
+
+# --- Requests --------------------------------------------------------------------------------
+
+
+def fill(world: World, value: Any) -> str:
+    obj = world.objects[value]
+    if isinstance(obj, str):
+        return obj
+    return str(getattr(obj, "slug", None) or obj.pk)
+
+
+def paths(world: World, pattern: Pattern) -> Iterator[str]:
+    """The concrete paths of one URL pattern (several when an argument has variants)."""
+    if not pattern.named:
+        yield UNNAMED[pattern.name].format(**world.objects)
+        return
+    choices = []
+    for kwarg in pattern.kwargs:
+        keys = KWARGS.get((pattern.name, kwarg), EVERYWHERE.get(kwarg))
+        choices.append([keys] if isinstance(keys, str) else list(keys or ()))
+    for keys in product(*choices):
+        path = reverse(
+            pattern.name,
+            kwargs={
+                kwarg: fill(world, key) for kwarg, key in zip(pattern.kwargs, keys, strict=True)
+            },
+        )
+        yield path
+        for query in QUERIES.get(pattern.name, []):
+            yield f"{path}?{query.format(**world.objects)}"
+
+
+def own_house_variant(world: World, user: Any, path: str) -> str | None:
+    """The same path with the slug of another house the user belongs to (a user of the other
+    house trying the case's numbers under their own house)."""
+    house = world.cast.house
+    if user is None or f"/{house.slug}/" not in path:
+        return None
+    other = (
+        Membership.objects.active()
+        .filter(user=user)
+        .exclude(house=house)
+        .values_list("house__slug", flat=True)
+        .first()
+    )
+    return path.replace(f"/{house.slug}/", f"/{other}/", 1) if other else None
+
+
+def text_of(response: Any) -> str:
+    """What the response shows: the body (PDF text extracted) and telling headers."""
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        body = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(raw)).pages)
+    else:
+        body = raw.decode("utf-8", errors="replace")
+    headers = " ".join(response.get(h, "") for h in ("Location", "Content-Disposition"))
+    return body + "\n" + headers
+
+
+def shows(text: str, marker: str) -> bool:
+    # PDF text can break a word over lines; compare without whitespace too.
+    return marker in text or marker in re.sub(r"\s+", "", text)
+
+
+def shown(text: str, markers: list[Marker]) -> list[Marker]:
+    flat = re.sub(r"\s+", "", text)
+    return [m for m in markers if m.text in text or m.text in flat]
+
+
+def client_for(user: Any) -> Client:
+    return verified_client(user) if user is not None else Client()
+
+
+# --- The matrix ------------------------------------------------------------------------------
+
+# The matrix can fail: these people see these markers on these pages.
+MUST_SEE = [
+    ("process_director", "cases:detail", SUBJECT_MARKER),
+    ("participant_a", "cases:detail", SUBJECT_MARKER),
+    ("participant_a", "meetings:detail", CONTRIBUTION_MARKER),
+    ("participant_a", "plans:action", FEEDBACK_MARKER),
+]
+
+
+def test_nobody_sees_what_is_not_theirs(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        world = build_world(cast)
+    patterns = url_patterns()
+    missing = unmapped(patterns)
+    assert not missing, "New URL pattern(s) in the matrix: add " + "; ".join(missing)
+
+    violations: list[str] = []
+    seen: dict[tuple[str, str], str] = {}
+    for label, user in world.users().items():
+        client = client_for(user)
+        hidden = [m for m in world.markers if not m.may_see(user)]
+        for pattern in patterns:
+            for path in paths(world, pattern):
+                for variant in filter(None, (path, own_house_variant(world, user, path))):
+                    response = client.get(variant)
+                    text = text_of(response)
+                    if variant == path and response.status_code == 200:
+                        seen[(label, pattern.name)] = seen.get((label, pattern.name), "") + text
+                    violations.extend(
+                        f"{label} × GET {variant} ({pattern.name}): "
+                        f"{response.status_code} shows {marker.what} ({marker.text})"
+                        for marker in shown(text, hidden)
+                    )
+    assert not violations, f"{len(violations)} leak(s):\n" + "\n".join(violations)
+    for label, name, marker_text in MUST_SEE:
+        assert shows(seen.get((label, name), ""), marker_text), (
+            f"{label} should see {marker_text} on {name}: the matrix would not notice a leak"
+        )
+    # Everyone was really logged in (not turned away at onboarding or two-factor login).
+    signed_in = {label for label, name in seen if name == "accounts:account"}
+    assert signed_in == set(world.users()) - {ANONYMOUS}, signed_in
+
+
+# --- E-mail ----------------------------------------------------------------------------------
+
+
+def test_mail_names_no_one_and_reaches_only_the_case(
+    cast: Cast, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    """The flows that send mail (notifications of the referral, known-to question, actions,
+    reminders and escalations; the meeting invitation with its calendar file) name nobody the
+    case is about and reach nobody outside it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        world = build_world(cast)
+    users = world.users()
+    by_address = {u.email: label for label, u in users.items() if u is not None}
+    insiders = {label for label, u in users.items() if world.sees_case(u)}
+    assert mailoutbox, "the world sends no mail: the check below would prove nothing"
+    subjects = [m.subject for m in mailoutbox]
+    calendars = [
+        part
+        for message in mailoutbox
+        for part in message.message().walk()
+        if part.get_content_type() == "text/calendar"
+    ]
+    assert calendars, f"no meeting invitation among {subjects}"
+    problems = []
+    for message in mailoutbox:
+        content = message.message().as_string()
+        for marker in world.markers:
+            if marker.text != world.case.reference and shows(content, marker.text):
+                problems.append(f"{message.subject!r} shows {marker.what}")
+        for address in message.recipients():
+            if by_address.get(address) not in insiders:
+                problems.append(f"{message.subject!r} goes to {by_address.get(address, address)}")
+    assert not problems, "\n".join(problems)
