@@ -97,3 +97,25 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "postgresql": server,
     }
+
+
+def save_results(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Write bench/results/<name>-<date>.json with the machine; return it for the report."""
+    import datetime
+    import json
+
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    info = {
+        "date": datetime.datetime.now(tz=datetime.UTC).date().isoformat(),
+        "machine": machine(),
+        "runs": runs,
+    }
+    (out / f"{name}-{info['date']}.json").write_text(json.dumps(info, indent=2))
+    return info
+
+
+def write_table(name: str, lines: list[str]) -> None:
+    """Write bench/results/<name>.md (the latest table) and print it."""
+    (ROOT / "bench" / "results" / f"{name}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))

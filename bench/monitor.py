@@ -16,11 +16,19 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import random
 from typing import Any
 
-from inprocess import ROOT, RUNS, WARMUP, bench_house, fresh_database, machine, setup_django, timed
+from inprocess import (
+    RUNS,
+    WARMUP,
+    bench_house,
+    fresh_database,
+    save_results,
+    setup_django,
+    timed,
+    write_table,
+)
 
 DB = "casusregie_bench_monitor"
 ACTIONS_PER_CASE = 5
@@ -137,14 +145,7 @@ def measure(actions: int) -> dict[str, Any]:
 
 
 def report(runs: list[dict[str, Any]]) -> None:
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    info = {
-        "date": datetime.datetime.now(tz=datetime.UTC).date().isoformat(),
-        "machine": machine(),
-        "runs": runs,
-    }
-    (out / f"monitor-{info['date']}.json").write_text(json.dumps(info, indent=2))
+    info = save_results("monitor", runs)
     lines = [
         f"# Monitor benchmark ({info['date']})",
         "",
@@ -169,8 +170,7 @@ def report(runs: list[dict[str, Any]]) -> None:
                 f"{floor['median']:.2f} | {page['median'] / floor['median']:.0f}× | "
                 f"{page['median'] / first[key]['median']:.2f}× |"
             )
-    (out / "monitor.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_table("monitor", lines)
 
 
 def main() -> None:

@@ -18,8 +18,6 @@ and bench/results/privacy_log.md.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import random
 import time
 from contextlib import ExitStack
@@ -27,15 +25,15 @@ from typing import Any
 from unittest import mock
 
 from inprocess import (
-    ROOT,
     RUNS,
     WARMUP,
     bench_house,
     fresh_database,
-    machine,
+    save_results,
     setup_django,
     summary,
     timed,
+    write_table,
 )
 
 DB = "casusregie_bench_log"
@@ -175,14 +173,7 @@ def measure(cases: int) -> dict[str, Any]:
 
 
 def report(runs: list[dict[str, Any]]) -> None:
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    info = {
-        "date": datetime.datetime.now(tz=datetime.UTC).date().isoformat(),
-        "machine": machine(),
-        "runs": runs,
-    }
-    (out / f"privacy_log-{info['date']}.json").write_text(json.dumps(info, indent=2))
+    info = save_results("privacy_log", runs)
     lines = [
         f"# Processing-log benchmark ({info['date']})",
         "",
@@ -209,8 +200,7 @@ def report(runs: list[dict[str, Any]]) -> None:
                 f"{on['median'] / floor['median']:.0f}× | "
                 f"{on['median'] / first[key]['on']['median']:.2f}× |"
             )
-    (out / "privacy_log.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_table("privacy_log", lines)
 
 
 def main() -> None:

@@ -5,11 +5,44 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from casusregie.houses.models import House, Organisation
 
 from . import chain
 from .models import AuditEvent
+
+
+def audit_event(
+    *,
+    actor: Any,
+    house: House | None,
+    action: str,
+    obj: models.Model,
+    span_id: str,
+    actor_organisation: Organisation | None = None,
+    occurred_at: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """An unsaved audit row under the current trace (the request's, or a new one)."""
+    from .log import current_trace_id
+
+    return AuditEvent(
+        trace_id=current_trace_id(),
+        span_id=span_id,
+        occurred_at=occurred_at or timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_organisation=actor_organisation,
+        house=house,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        before=before,
+        after=after,
+        reason=reason,
+    )
 
 
 def record_change(
@@ -23,18 +56,15 @@ def record_change(
     after: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    from .log import _current, new_span_id, new_trace_id
+    from .log import new_span_id
 
-    context = _current.get()
-    event = AuditEvent(
-        trace_id=context.trace_id if context else new_trace_id(),
-        span_id=new_span_id(),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_organisation=actor_organisation,
+    event = audit_event(
+        actor=actor,
         house=house,
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        obj=obj,
+        span_id=new_span_id(),
+        actor_organisation=actor_organisation,
         before=before,
         after=after,
         reason=reason,

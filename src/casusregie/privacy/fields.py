@@ -107,3 +107,19 @@ def decrypt_existing(model: Any, fields: list[str], batch: int = 500) -> None:
             if values:
                 manager.filter(pk=row.pk).update(**values)
         last = rows[-1].pk
+
+
+def encryption_step(app_label: str, fields: dict[str, list[str]]) -> Any:
+    """The data step of a migration that turns text fields into EncryptedTextFields: encrypt
+    the existing values going forwards, store them plain again going backwards."""
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        for name, names in fields.items():
+            encrypt_existing(apps.get_model(app_label, name), names)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        for name, names in fields.items():
+            decrypt_existing(apps.get_model(app_label, name), names)
+
+    return migrations.RunPython(forwards, backwards)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from casusregie.houses.models import House, Organisation
 
 from . import chain
+from .audit import audit_event
 from .crypto import keyed_hash
 from .models import (
     AuditEvent,
@@ -84,6 +85,12 @@ def new_trace_id() -> str:
     return secrets.token_hex(16)
 
 
+def current_trace_id() -> str:
+    """The request's trace id inside a request; a fresh one for work outside requests."""
+    context = _current.get()
+    return context.trace_id if context else new_trace_id()
+
+
 def new_span_id() -> str:
     return secrets.token_hex(8)
 
@@ -139,26 +146,24 @@ def record(
     """
     now = timezone.now()
     context = _current.get()
-    trace_id = context.trace_id if context else new_trace_id()
     span_id = new_span_id()
     found = current_activity(house, activity)
     receivers = list(recipients)
     no_receiver: list[Organisation | None] = [None]
     subject_list = list(subjects)
-    audit = AuditEvent(
-        trace_id=trace_id,
-        span_id=span_id,
-        occurred_at=now,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_organisation=actor_organisation,
+    audit = audit_event(
+        actor=actor,
         house=house,
         action=name,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        obj=obj,
+        span_id=span_id,
+        actor_organisation=actor_organisation,
+        occurred_at=now,
         before=before,
         after=after,
         reason=reason,
     )
+    trace_id = audit.trace_id
     lines = [
         chain.line(
             trace_id=trace_id,
@@ -230,22 +235,19 @@ def record_list(
         return
     now = timezone.now()
     context = _current.get()
-    trace_id = context.trace_id if context else new_trace_id()
     span_id = new_span_id()
     found = current_activity(house, activity)
-    audit = AuditEvent(
-        trace_id=trace_id,
-        span_id=span_id,
-        occurred_at=now,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    rows = [row_id for row_id, _refs in items]
+    audit = audit_event(
+        actor=actor,
         house=house,
         action=name,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        after={"rows": [row_id for row_id, _refs in items]}
-        if object_type != "cases.case"
-        else {"cases": [row_id for row_id, _refs in items]},
+        obj=obj,
+        span_id=span_id,
+        occurred_at=now,
+        after={"cases": rows} if object_type == "cases.case" else {"rows": rows},
     )
+    trace_id = audit.trace_id
     shared = chain.line(
         trace_id=trace_id,
         span_id="",

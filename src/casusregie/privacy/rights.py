@@ -134,13 +134,19 @@ class Report:
     withheld: int = 0
 
 
+def disclosures_about(house: House, pseudonyms: list[str]) -> Any:
+    """The disclosure register's rows about these people: a disclosure's log lines name each
+    person (pseudonymised) and point at the disclosure's span."""
+    spans = ProcessingLogEntry.objects.filter(
+        house=house, data_subject_id__in=pseudonyms, operation=Operation.DISCLOSE
+    ).values("parent_span_id")
+    return Disclosure.objects.filter(house=house, span_id__in=spans)
+
+
 def disclosures_of(request: SubjectRequest) -> list[Disclosure]:
     pseudonyms = [ref.pseudonym for ref in _refs(request)]
-    spans = ProcessingLogEntry.objects.filter(
-        house=request.house, data_subject_id__in=pseudonyms, operation=Operation.DISCLOSE
-    ).values("parent_span_id")
     return list(
-        Disclosure.objects.filter(house=request.house, span_id__in=spans)
+        disclosures_about(request.house, pseudonyms)
         .select_related("from_organisation")
         .prefetch_related("recipients")
         .order_by("occurred_at", "pk")

@@ -44,7 +44,6 @@ from .models import (
     DestructionList,
     DestructionStatus,
     Disclosure,
-    Operation,
     ProcessingActivity,
     ProcessingLogEntry,
     RequestKind,
@@ -291,6 +290,8 @@ def _disclosure_rows(house: House, form: DisclosureSearchForm) -> tuple[list[Dis
     from casusregie.cases.access import case_for_oversight
     from casusregie.cases.actions import bsn_lookup_hash
 
+    from .rights import disclosures_about
+
     rows = Disclosure.objects.filter(house=house)
     label = ""
     if form.is_valid() and form.cleaned_data.get("case"):
@@ -303,10 +304,8 @@ def _disclosure_rows(house: House, form: DisclosureSearchForm) -> tuple[list[Dis
     elif form.is_valid() and form.cleaned_data.get("bsn"):
         lookup = bsn_lookup_hash(form.cleaned_data["bsn"].replace(" ", "").replace(".", ""))
         ref = log.subject_ref(subject_pk=0, bsn_hash=lookup)
-        spans = ProcessingLogEntry.objects.filter(
-            house=house, data_subject_id=ref.pseudonym, operation=Operation.DISCLOSE
-        ).values("parent_span_id")
-        rows, label = rows.filter(span_id__in=spans), _("the person sought")
+        about = disclosures_about(house, [ref.pseudonym]).values("pk")
+        rows, label = rows.filter(pk__in=about), _("the person sought")
     elif not form.is_valid():
         return [], ""
     found = list(

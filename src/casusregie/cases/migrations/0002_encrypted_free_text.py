@@ -4,22 +4,6 @@ from django.db import migrations
 
 import casusregie.privacy.fields
 
-FIELDS = {"Case": ["closing_note"]}
-
-
-def encrypt(apps, schema_editor):
-    from casusregie.privacy.fields import encrypt_existing
-
-    for name, fields in FIELDS.items():
-        encrypt_existing(apps.get_model("cases", name), fields)
-
-
-def decrypt(apps, schema_editor):
-    from casusregie.privacy.fields import decrypt_existing
-
-    for name, fields in FIELDS.items():
-        decrypt_existing(apps.get_model("cases", name), fields)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -34,5 +18,5 @@ class Migration(migrations.Migration):
                 blank=True, verbose_name="closing note"
             ),
         ),
-        migrations.RunPython(encrypt, decrypt),
+        casusregie.privacy.fields.encryption_step("cases", {"Case": ["closing_note"]}),
     ]

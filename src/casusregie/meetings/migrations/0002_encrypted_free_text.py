@@ -4,26 +4,6 @@ from django.db import migrations
 
 import casusregie.privacy.fields
 
-FIELDS = {
-    "AgendaItem": ["shared_picture", "scenarios"],
-    "Contribution": ["text"],
-    "Decision": ["text"],
-}
-
-
-def encrypt(apps, schema_editor):
-    from casusregie.privacy.fields import encrypt_existing
-
-    for name, fields in FIELDS.items():
-        encrypt_existing(apps.get_model("meetings", name), fields)
-
-
-def decrypt(apps, schema_editor):
-    from casusregie.privacy.fields import decrypt_existing
-
-    for name, fields in FIELDS.items():
-        decrypt_existing(apps.get_model("meetings", name), fields)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -55,5 +35,12 @@ class Migration(migrations.Migration):
             name="text",
             field=casusregie.privacy.fields.EncryptedTextField(verbose_name="decision"),
         ),
-        migrations.RunPython(encrypt, decrypt),
+        casusregie.privacy.fields.encryption_step(
+            "meetings",
+            {
+                "AgendaItem": ["shared_picture", "scenarios"],
+                "Contribution": ["text"],
+                "Decision": ["text"],
+            },
+        ),
     ]

@@ -4,22 +4,6 @@ from django.db import migrations
 
 import casusregie.privacy.fields
 
-FIELDS = {"Feedback": ["what_was_done", "result", "review_note"]}
-
-
-def encrypt(apps, schema_editor):
-    from casusregie.privacy.fields import encrypt_existing
-
-    for name, fields in FIELDS.items():
-        encrypt_existing(apps.get_model("plans", name), fields)
-
-
-def decrypt(apps, schema_editor):
-    from casusregie.privacy.fields import decrypt_existing
-
-    for name, fields in FIELDS.items():
-        decrypt_existing(apps.get_model("plans", name), fields)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -44,5 +28,7 @@ class Migration(migrations.Migration):
             name="what_was_done",
             field=casusregie.privacy.fields.EncryptedTextField(verbose_name="what was done"),
         ),
-        migrations.RunPython(encrypt, decrypt),
+        casusregie.privacy.fields.encryption_step(
+            "plans", {"Feedback": ["what_was_done", "result", "review_note"]}
+        ),
     ]

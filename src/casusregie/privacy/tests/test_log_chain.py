@@ -161,7 +161,8 @@ def test_verify_log_finds_an_inserted_audit_row(cast: Any, case: Any, as_user: A
 
 
 @pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the trigger is PostgreSQL's; SQLite is for demos"
+    connection.vendor != "postgresql",
+    reason="the append-only trigger exists on PostgreSQL only; .ci/run runs this on PostgreSQL",
 )
 def test_postgresql_refuses_updates_and_deletes_of_log_rows(
     cast: Any, case: Any, as_user: Any

@@ -4,25 +4,6 @@ from django.db import migrations
 
 import casusregie.privacy.fields
 
-FIELDS = {
-    "Referral": ["goal", "stuck_statement", "not_informed_explanation", "decision_reason"],
-    "ReferralConcern": ["description"],
-}
-
-
-def encrypt(apps, schema_editor):
-    from casusregie.privacy.fields import encrypt_existing
-
-    for name, fields in FIELDS.items():
-        encrypt_existing(apps.get_model("referrals", name), fields)
-
-
-def decrypt(apps, schema_editor):
-    from casusregie.privacy.fields import decrypt_existing
-
-    for name, fields in FIELDS.items():
-        decrypt_existing(apps.get_model("referrals", name), fields)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -61,5 +42,16 @@ class Migration(migrations.Migration):
             name="description",
             field=casusregie.privacy.fields.EncryptedTextField(),
         ),
-        migrations.RunPython(encrypt, decrypt),
+        casusregie.privacy.fields.encryption_step(
+            "referrals",
+            {
+                "Referral": [
+                    "goal",
+                    "stuck_statement",
+                    "not_informed_explanation",
+                    "decision_reason",
+                ],
+                "ReferralConcern": ["description"],
+            },
+        ),
     ]
