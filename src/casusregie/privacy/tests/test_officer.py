@@ -25,6 +25,7 @@ from casusregie.privacy.models import (
 from casusregie.privacy.register import ACTIVITY_FIELDS
 
 pytestmark = pytest.mark.django_db
+WORKDAY = datetime.date(2026, 11, 23)  # a Monday
 
 
 def base(cast: Cast) -> str:
@@ -93,7 +94,7 @@ def test_reading_many_cases_without_taking_part_is_signalled_once(cast: Cast) ->
     cast.house.signal_case_threshold = 3
     cast.house.save()
     cases = make_cases(cast, 5)
-    day = timezone.localdate() - datetime.timedelta(days=1)
+    day = WORKDAY  # a Monday: weekend reads would add off-hours signals
     noon = datetime.datetime.combine(day, datetime.time(12), timezone.get_current_timezone())
     read_cases(cast, cast.triage, cases, noon)  # staff, but not director of these cases
     read_cases(cast, cast.participant_a, cases, noon)  # A takes part in all of them
@@ -109,7 +110,7 @@ def test_reading_many_cases_without_taking_part_is_signalled_once(cast: Cast) ->
 def test_three_cases_is_not_more_than_a_threshold_of_three(cast: Cast) -> None:
     cast.house.signal_case_threshold = 3
     cast.house.save()
-    day = timezone.localdate() - datetime.timedelta(days=1)
+    day = WORKDAY  # a Monday: weekend reads would add off-hours signals
     noon = datetime.datetime.combine(day, datetime.time(12), timezone.get_current_timezone())
     read_cases(cast, cast.triage, make_cases(cast, 3), noon)
     assert usage.detect(day, houses=[cast.house]) == 0
