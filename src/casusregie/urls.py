@@ -12,6 +12,9 @@ urlpatterns = [
     path("huizen/", include("casusregie.plans.urls")),
     path("huizen/", include("casusregie.work.urls")),
     path("huizen/", include("casusregie.privacy.urls")),
+    path("huizen/", include("casusregie.integrations.urls")),
+    path("huizen/", include("casusregie.webhooks.urls")),
+    path("huizen/", include("casusregie.imports.urls")),
     path("api/v1/", include("casusregie.api.urls")),
     path("taal/", set_language, name="set_language"),
 ]

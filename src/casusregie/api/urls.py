@@ -6,8 +6,11 @@ Paths are house scoped like the pages (`houses/<slug>/...`) and have no trailing
 from django.urls import path, re_path
 
 from casusregie.cases import api as cases
+from casusregie.imports import api_urls as imports
+from casusregie.integrations import api_urls as integrations
 from casusregie.plans import api as plans
 from casusregie.referrals import api as referrals
+from casusregie.webhooks import api_urls as webhooks
 
 from .problems import not_found
 
@@ -45,6 +48,9 @@ urlpatterns = [
     path(f"{CASE}/progress", plans.CaseProgressView.as_view(), name="case-progress"),
     path(f"{HOUSE}/actions", plans.ActionListView.as_view(), name="actions"),
     path(ACTION, plans.ActionDetailView.as_view(), name="action"),
+    *integrations.urlpatterns,
+    *webhooks.urlpatterns,
+    *imports.urlpatterns,
     # Anything else under /api/v1/ is a 404 problem, not the HTML "page not found".
     re_path(r"^.*$", not_found),
 ]

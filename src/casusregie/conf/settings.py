@@ -275,6 +275,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_htmx",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "csp",
     "django_tasks",
@@ -290,6 +292,9 @@ INSTALLED_APPS = [
     "casusregie.plans",
     "casusregie.work",
     "casusregie.api",
+    "casusregie.integrations",
+    "casusregie.webhooks",
+    "casusregie.imports",
     "casusregie.demo",
 ]
 
