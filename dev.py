@@ -5,6 +5,7 @@
     python3 dev.py test      # run the whole test suite (pytest arguments may follow)
     python3 dev.py lint      # ruff, mypy and the migrations check
     python3 dev.py lock      # regenerate requirements/*.txt from requirements/*.in
+    python3 dev.py openapi   # regenerate docs/openapi.yaml after an API change (CI checks it)
     python3 dev.py bench     # benchmarks on PostgreSQL through gunicorn (bench/README.md)
     python3 dev.py browser   # browser journeys in Chromium with axe-core (browser/)
     python3 dev.py screenshots   # run the journeys and refresh the README's screenshots
@@ -115,6 +116,10 @@ def main(argv: list[str]) -> int:
             if code:
                 return code
         return 0
+    if command == "openapi":
+        env = {"CASUSREGIE_ENV": "test", "DATABASE_URL": "sqlite://:memory:"}
+        args = ["spectacular", "--lang", "en", "--file", "docs/openapi.yaml", "--validate"]
+        return run([str(BIN / "casusregie"), *args], env)
     if command == "browser":
         chromium = os.environ.get("CASUSREGIE_CHROMIUM", "/usr/bin/chromium")
         if not Path(chromium).exists():

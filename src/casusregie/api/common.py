@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -38,6 +40,7 @@ def parse(
 # --- Related objects named by id -------------------------------------------------------------
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class OrganisationField(serializers.PrimaryKeyRelatedField):
     """A partner organisation of a house the user belongs to; the action checks the rest."""
 
@@ -45,6 +48,7 @@ class OrganisationField(serializers.PrimaryKeyRelatedField):
         return policy.organisations_visible_to(self.context["request"].user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class HouseMemberField(serializers.PrimaryKeyRelatedField):
     """A person with a membership in the house of the request."""
 
@@ -52,6 +56,7 @@ class HouseMemberField(serializers.PrimaryKeyRelatedField):
         return policy.users_visible_to(self.context["request"].user, self.context["house"])
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class CaseField(serializers.PrimaryKeyRelatedField):
     """A case of the house of the request that the user may see."""
 

@@ -41,6 +41,10 @@ TITLES = {
     "unsupported_media_type": gettext_lazy("Send JSON"),
     "throttled": gettext_lazy("Too many requests"),
     "onboarding_required": gettext_lazy("Confirm the working method first"),
+    "precondition_failed": gettext_lazy("Precondition failed"),
+    "idempotency_key_reused": gettext_lazy("The change conflicts with another request"),
+    "idempotency_key_in_use": gettext_lazy("The change conflicts with another request"),
+    "too_large": gettext_lazy("Request too large"),
 }
 
 # DRF names non-field errors this way; Django uses "__all__".

@@ -4,6 +4,8 @@ Paths are house scoped like the pages (`houses/<slug>/...`) and have no trailing
 """
 
 from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny
 
 from casusregie.cases import api as cases
 from casusregie.imports import api_urls as imports
@@ -22,7 +24,26 @@ ACTION = f"{HOUSE}/actions/<int:pk>"
 
 app_name = "api"
 
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document: public, it describes the interface and holds no data."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI, its assets served by ourselves, its start script a file (our CSP)."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    template_name = "api/swagger_ui.html"
+    url_name = "api:schema"
+
+
 urlpatterns = [
+    path("schema", SchemaView.as_view(), name="schema"),
+    path("docs", DocsView.as_view(), name="docs"),
     path(f"{HOUSE}/referrals", referrals.ReferralListView.as_view(), name="referrals"),
     path(REFERRAL, referrals.ReferralDetailView.as_view(), name="referral"),
     path(f"{REFERRAL}/submit", referrals.ReferralSubmitView.as_view(), name="referral-submit"),

@@ -10,11 +10,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from casusregie.api.base import ApiView
 from casusregie.api.common import (
     HouseMemberField,
     OrganisationField,
@@ -25,6 +26,7 @@ from casusregie.api.common import (
     parse,
     record_read,
 )
+from casusregie.api.schema import page_of
 from casusregie.privacy import policy
 
 from . import actions
@@ -77,9 +79,11 @@ class CaseOut(CaseItemOut):
     subjects = serializers.SerializerMethodField()
     participations = serializers.SerializerMethodField()
 
+    @extend_schema_field(SubjectOut(many=True))
     def get_subjects(self, case: Case) -> Any:
         return SubjectOut(self.context["links"], many=True).data
 
+    @extend_schema_field(ParticipationOut(many=True))
     def get_participations(self, case: Case) -> Any:
         active = case.participations.filter(ended_at__isnull=True)
         return ParticipationOut(
@@ -89,6 +93,19 @@ class CaseOut(CaseItemOut):
 
 def case_links(case: Case) -> list[Any]:
     return list(case.case_subjects.select_related("subject").order_by("-is_main", "id"))
+
+
+def case_representation(request: Request, slug: str, pk: int) -> Any:
+    """The case as GET shows it (also what `If-Match` is compared with)."""
+    case = access_case(request.user, pk, house_slug=slug)
+    return CaseOut(case, context={"links": case_links(case)}).data
+
+
+class CaseChangeView(ApiView):
+    """A change to one case: `If-Match` takes the case's ETag."""
+
+    def current(self, request: Request, **kwargs: Any) -> Any:
+        return case_representation(request, kwargs["slug"], kwargs["pk"])
 
 
 def case_response(request: Request, case: Case, status: int = 200) -> Response:
@@ -106,7 +123,12 @@ class CaseQuery(PageQuery):
     urgency = serializers.ChoiceField(Urgency.choices, required=False)
 
 
-class CaseListView(APIView):
+class CaseListView(ApiView):
+    @extend_schema(
+        parameters=[CaseQuery],
+        responses=page_of(CaseItemOut),
+        summary="Cases you may see, newest first",
+    )
     def get(self, request: Request, slug: str) -> Response:
         house = policy.access_house(request.user, slug)
         query = parse(CaseQuery, request.query_params, request)
@@ -124,7 +146,8 @@ class CaseListView(APIView):
         return Response(data)
 
 
-class CaseDetailView(APIView):
+class CaseDetailView(ApiView):
+    @extend_schema(responses=CaseOut, summary="One case")
     def get(self, request: Request, slug: str, pk: int) -> Response:
         case = access_case(request.user, pk, house_slug=slug)
         links = case_links(case)
@@ -140,7 +163,8 @@ class TransitionIn(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, default="")
 
 
-class CaseTransitionView(APIView):
+class CaseTransitionView(CaseChangeView):
+    @extend_schema(request=TransitionIn, responses=CaseOut, summary="Move a case to another phase")
     def post(self, request: Request, slug: str, pk: int) -> Response:
         case = case_for_director(request, slug, pk)
         data = parse(TransitionIn, request.data, request)
@@ -157,7 +181,10 @@ class DirectorsIn(serializers.Serializer):
     case_director_organisation = OrganisationField(allow_null=True)
 
 
-class CaseDirectorsView(APIView):
+class CaseDirectorsView(CaseChangeView):
+    @extend_schema(
+        request=DirectorsIn, responses=CaseOut, summary="Set the process and case director"
+    )
     def post(self, request: Request, slug: str, pk: int) -> Response:
         case = case_for_director(request, slug, pk)
         data = parse(DirectorsIn, request.data, request, case.house)
@@ -171,7 +198,12 @@ class ParticipationIn(serializers.Serializer):
     purpose = serializers.CharField(max_length=300, allow_blank=True)
 
 
-class CaseParticipantsView(APIView):
+class CaseParticipantsView(CaseChangeView):
+    @extend_schema(
+        request=ParticipationIn,
+        responses={201: ParticipationOut},
+        summary="Add a participating organisation",
+    )
     def post(self, request: Request, slug: str, pk: int) -> Response:
         case = case_for_director(request, slug, pk)
         data = parse(ParticipationIn, request.data, request, case.house)
@@ -195,7 +227,12 @@ class AssessmentOut(serializers.Serializer):
         return {score.domain: score.score for score in assessment.scores.all()}
 
 
-class CaseAssessmentsView(APIView):
+class CaseAssessmentsView(ApiView):
+    @extend_schema(
+        request=AssessmentIn,
+        responses={201: AssessmentOut},
+        summary="Record a life-domain assessment",
+    )
     def post(self, request: Request, slug: str, pk: int) -> Response:
         case = case_for_director(request, slug, pk)
         data = parse(AssessmentIn, request.data, request)
@@ -211,7 +248,8 @@ class CloseIn(serializers.Serializer):
     )
 
 
-class CaseCloseView(APIView):
+class CaseCloseView(CaseChangeView):
+    @extend_schema(request=CloseIn, responses=CaseOut, summary="Close a case after aftercare")
     def post(self, request: Request, slug: str, pk: int) -> Response:
         case = case_for_director(request, slug, pk)
         data = parse(CloseIn, request.data, request)

@@ -525,4 +525,27 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "casusregie.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "casusregie.api.schema.AutoSchema",
+}
+
+# The OpenAPI document (docs/openapi.yaml, served at /api/v1/schema, shown at /api/v1/docs with
+# Swagger UI served by ourselves). Decision 0020.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Casusregie API",
+    "DESCRIPTION": (
+        "REST API v1 of Casusregie, the information system of Zorg- en Veiligheidshuizen. "
+        "The same actions, access policy and processing log as the pages. See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "LICENSE": {"name": "EUPL-1.2", "url": "https://eupl.eu/1.2/en/"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No call to the public validator service: the page talks to this server only.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "DISABLE_ERRORS_AND_WARNINGS": False,
 }

@@ -14,12 +14,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from casusregie.api.base import ApiView
 from casusregie.api.common import NumberedRef, PageQuery, Ref, newest_first, parse
+from casusregie.api.schema import page_of, results_of
 from casusregie.cases.access import access_case
 from casusregie.houses.domains import LifeDomain
 from casusregie.plans.access import progress_counts
@@ -65,6 +67,47 @@ class ActionOut(serializers.Serializer):
         return [other.pk for other in action.depends_on.all()]
 
 
+class ActionDetailOut(ActionOut):
+    feedback = serializers.SerializerMethodField()
+
+    @extend_schema_field(FeedbackOut(many=True))
+    def get_feedback(self, action: Action) -> Any:
+        return FeedbackOut(self.context["feedback"], many=True).data
+
+
+class ProgressRowOut(serializers.Serializer):
+    organisation = Ref()
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    awaiting_review = serializers.IntegerField()
+    done = serializers.IntegerField()
+
+
+class CaseBriefOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    phase = serializers.CharField()
+
+
+class ProgressOut(serializers.Serializer):
+    case = CaseBriefOut()
+    organisations = ProgressRowOut(many=True)
+
+
+def action_detail(request: Request, slug: str, pk: int) -> dict[str, Any]:
+    """One action as GET shows it: with the feedback the user may read."""
+    action = visible_actions(request, slug).filter(pk=pk).first()
+    if action is None:
+        raise Http404
+    feedback = (
+        policy.visible(request.user, Feedback)
+        .filter(action=action)
+        .select_related("author", "organisation")
+        .order_by("submitted_at", "pk")
+    )
+    return dict(ActionDetailOut(action, context={"feedback": feedback}).data)
+
+
 def visible_actions(request: Request, slug: str) -> QuerySet[Action]:
     house = policy.access_house(request.user, slug)
     return (
@@ -85,7 +128,12 @@ class ActionQuery(PageQuery):
     case = serializers.IntegerField(min_value=1, required=False)
 
 
-class ActionListView(APIView):
+class ActionListView(ApiView):
+    @extend_schema(
+        parameters=[ActionQuery],
+        responses=page_of(ActionOut),
+        summary="Actions you may read, newest first",
+    )
     def get(self, request: Request, slug: str) -> Response:
         query = parse(ActionQuery, request.query_params, request)
         rows = visible_actions(request, slug)
@@ -103,19 +151,10 @@ class ActionListView(APIView):
         return Response(newest_first(rows, request, query, ActionOut))
 
 
-class ActionDetailView(APIView):
+class ActionDetailView(ApiView):
+    @extend_schema(responses=ActionDetailOut, summary="One action with its feedback")
     def get(self, request: Request, slug: str, pk: int) -> Response:
-        action = visible_actions(request, slug).filter(pk=pk).first()
-        if action is None:
-            raise Http404
-        body = dict(ActionOut(action).data)
-        feedback = (
-            policy.visible(request.user, Feedback)
-            .filter(action=action)
-            .select_related("author", "organisation")
-        )
-        body["feedback"] = FeedbackOut(feedback, many=True).data
-        return Response(body)
+        return Response(action_detail(request, slug, pk))
 
 
 # --- Recording actions -----------------------------------------------------------------------
@@ -149,9 +188,14 @@ def _api_errors(error: ValidationError) -> ValidationError:
     return ValidationError(renamed)
 
 
-class CaseActionsView(APIView):
+class CaseActionsView(ApiView):
     """POST a list of actions for a case: all are recorded, or none."""
 
+    @extend_schema(
+        request=ActionsIn,
+        responses={201: results_of(ActionOut)},
+        summary="Record actions for a case (all or none)",
+    )
     def post(self, request: Request, slug: str, pk: int) -> Response:
         case = access_case(request.user, pk, house_slug=slug)
         if not actions.may_edit_plan(request.user, case):
@@ -197,9 +241,10 @@ class CaseActionsView(APIView):
 # --- Progress --------------------------------------------------------------------------------
 
 
-class CaseProgressView(APIView):
+class CaseProgressView(ApiView):
     """Counts per organisation for every participant; titles only of actions one may read."""
 
+    @extend_schema(responses=ProgressOut, summary="Progress of a case per organisation (counts)")
     def get(self, request: Request, slug: str, pk: int) -> Response:
         case = access_case(request.user, pk, house_slug=slug)
         today = timezone.localdate()

@@ -27,7 +27,7 @@ def audit_event(
     reason: str = "",
 ) -> AuditEvent:
     """An unsaved audit row under the current trace (the request's, or a new one)."""
-    from .log import current_trace_id
+    from .log import current_change_reason, current_trace_id
 
     return AuditEvent(
         trace_id=current_trace_id(),
@@ -41,7 +41,7 @@ def audit_event(
         object_id=str(obj.pk),
         before=before,
         after=after,
-        reason=reason,
+        reason=reason or current_change_reason(),
     )
 
 

@@ -76,6 +76,8 @@ class _Context:
     audits: list[AuditEvent] = field(default_factory=list)
     lines: list[dict[str, Any]] = field(default_factory=list)
     activities: dict[int, dict[str, _Activity]] = field(default_factory=dict)
+    # Why the request changes things (the API's Change-Reason header), for the audit trail.
+    change_reason: str = ""
 
 
 _current: ContextVar[_Context | None] = ContextVar("casusregie_processing", default=None)
@@ -89,6 +91,17 @@ def current_trace_id() -> str:
     """The request's trace id inside a request; a fresh one for work outside requests."""
     context = _current.get()
     return context.trace_id if context else new_trace_id()
+
+
+def set_change_reason(reason: str) -> None:
+    context = _current.get()
+    if context is not None:
+        context.change_reason = reason
+
+
+def current_change_reason() -> str:
+    context = _current.get()
+    return context.change_reason if context else ""
 
 
 def new_span_id() -> str:

@@ -17,11 +17,12 @@ from django.db.models import Case as Cases
 from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from casusregie.api.base import ApiView
 from casusregie.api.common import (
     CaseField,
     HouseMemberField,
@@ -36,9 +37,10 @@ from casusregie.api.common import (
     parse,
     record_read,
 )
+from casusregie.api.schema import page_of, results_of
 from casusregie.cases.access import access_case
 from casusregie.cases.actions import SubjectData
-from casusregie.cases.api import case_for_director, case_response
+from casusregie.cases.api import CaseOut, case_for_director, case_response
 from casusregie.cases.models import RelationKind, SubjectKind, Urgency
 from casusregie.houses.models import House
 from casusregie.privacy import policy
@@ -148,6 +150,13 @@ class ReferralOut(ReferralItemOut):
         return {c.domain: c.description for c in referral.concerns.order_by("domain")}
 
 
+class ReferralChangeView(ApiView):
+    """A change to one referral: `If-Match` takes the referral's ETag."""
+
+    def current(self, request: Request, **kwargs: Any) -> Any:
+        return ReferralOut(access_referral(request, kwargs["slug"], kwargs["pk"])).data
+
+
 def referral_response(request: Request, referral: Referral, status: int = 200) -> Response:
     """The referral as the detail endpoint shows it, read again through the policy."""
     referral = access_referral(request, referral.house.slug, referral.pk)
@@ -215,7 +224,12 @@ class ReferralQuery(PageQuery):
     status = serializers.ChoiceField(ReferralStatus.choices, required=False)
 
 
-class ReferralListView(APIView):
+class ReferralListView(ApiView):
+    @extend_schema(
+        parameters=[ReferralQuery],
+        responses=page_of(ReferralItemOut),
+        summary="Referrals you may see, newest first",
+    )
     def get(self, request: Request, slug: str) -> Response:
         house = policy.access_house(request.user, slug)
         query = parse(ReferralQuery, request.query_params, request)
@@ -229,6 +243,11 @@ class ReferralListView(APIView):
             referrals = referrals.filter(status=query["status"])
         return Response(newest_first(referrals, request, query, ReferralItemOut))
 
+    @extend_schema(
+        request=ReferralCreateIn,
+        responses={201: ReferralOut},
+        summary="Create a referral (draft, or submitted)",
+    )
     def post(self, request: Request, slug: str) -> Response:
         """A new draft; with `"submit": true` it is submitted at once."""
         house = policy.access_house(request.user, slug)
@@ -244,7 +263,8 @@ class ReferralListView(APIView):
         return referral_response(request, referral, status=201)
 
 
-class ReferralDetailView(APIView):
+class ReferralDetailView(ApiView):
+    @extend_schema(responses=ReferralOut, summary="One referral")
     def get(self, request: Request, slug: str, pk: int) -> Response:
         referral = access_referral(request, slug, pk)
         links = list(referral.subjects.select_related("subject"))
@@ -254,7 +274,10 @@ class ReferralDetailView(APIView):
         return Response(ReferralOut(referral).data)
 
 
-class ReferralSubmitView(APIView):
+class ReferralSubmitView(ReferralChangeView):
+    @extend_schema(
+        request=ReferralContentIn, responses=ReferralOut, summary="Submit a draft referral"
+    )
     def post(self, request: Request, slug: str, pk: int) -> Response:
         """Replace the draft's content with the body and submit it."""
         referral = access_referral(request, slug, pk)
@@ -270,7 +293,8 @@ class WithdrawIn(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, default="")
 
 
-class ReferralWithdrawView(APIView):
+class ReferralWithdrawView(ReferralChangeView):
+    @extend_schema(request=WithdrawIn, responses=ReferralOut, summary="Withdraw a referral")
     def post(self, request: Request, slug: str, pk: int) -> Response:
         referral = access_referral(request, slug, pk)
         if not is_of_referrer_organisation(request.user, referral):
@@ -299,7 +323,12 @@ class AcceptIn(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, default="")
 
 
-class ReferralAcceptView(APIView):
+class ReferralAcceptView(ReferralChangeView):
+    @extend_schema(
+        request=AcceptIn,
+        responses={200: CaseOut, 201: CaseOut},
+        summary="Accept a referral into a new or existing case",
+    )
     def post(self, request: Request, slug: str, pk: int) -> Response:
         """Accept into a new case (201) or into `add_to_case` (200); answers the case."""
         referral = referral_to_decide(request, slug, pk)
@@ -315,7 +344,8 @@ class DeclineIn(serializers.Serializer):
     )
 
 
-class ReferralDeclineView(APIView):
+class ReferralDeclineView(ReferralChangeView):
+    @extend_schema(request=DeclineIn, responses=ReferralOut, summary="Decline a referral")
     def post(self, request: Request, slug: str, pk: int) -> Response:
         referral = referral_to_decide(request, slug, pk)
         data = parse(DeclineIn, request.data, request)
@@ -328,7 +358,12 @@ class ForwardIn(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
-class ReferralForwardView(APIView):
+class ReferralForwardView(ReferralChangeView):
+    @extend_schema(
+        request=ForwardIn,
+        responses=ReferralOut,
+        summary="Forward a referral to another organisation",
+    )
     def post(self, request: Request, slug: str, pk: int) -> Response:
         referral = referral_to_decide(request, slug, pk)
         data = parse(ForwardIn, request.data, request, referral.house)
@@ -364,7 +399,10 @@ def _after_in_queue(queue: QuerySet[Referral], user: Any, house: House, after: i
     )
 
 
-class TriageQueueView(APIView):
+class TriageQueueView(ApiView):
+    @extend_schema(
+        parameters=[PageQuery], responses=page_of(ReferralItemOut), summary="The triage queue"
+    )
     def get(self, request: Request, slug: str) -> Response:
         """Submitted referrals the user may see, most urgent and longest waiting first."""
         house = policy.access_house(request.user, slug)
@@ -404,6 +442,7 @@ class KnownToDetailOut(KnownToOut):
 
     subjects = serializers.SerializerMethodField()
 
+    @extend_schema_field(PersonOut(many=True))
     def get_subjects(self, query: KnownToQuery) -> Any:
         return PersonOut(self.context["subjects"], many=True).data
 
@@ -429,7 +468,12 @@ class AskKnownToIn(serializers.Serializer):
     deadline = serializers.DateField()
 
 
-class CaseKnownToView(APIView):
+class CaseKnownToView(ApiView):
+    @extend_schema(
+        parameters=[PageQuery],
+        responses=page_of(KnownToOut),
+        summary="Known-to questions about a case",
+    )
     def get(self, request: Request, slug: str, pk: int) -> Response:
         """The questions about this case the user may see (staff: all; a partner: its own)."""
         case = access_case(request.user, pk, house_slug=slug)
@@ -437,6 +481,11 @@ class CaseKnownToView(APIView):
         queries = visible_queries(request.user, case.house).filter(case=case)
         return Response(newest_first(queries, request, query, KnownToOut))
 
+    @extend_schema(
+        request=AskKnownToIn,
+        responses={201: results_of(KnownToOut)},
+        summary="Ask organisations whether they know the people of a case",
+    )
     def post(self, request: Request, slug: str, pk: int) -> Response:
         case = case_for_director(request, slug, pk)
         data = parse(AskKnownToIn, request.data, request, case.house)
@@ -450,7 +499,12 @@ class CaseKnownToView(APIView):
         return Response({"results": KnownToOut(queries, many=True).data}, status=201)
 
 
-class KnownToListView(APIView):
+class KnownToListView(ApiView):
+    @extend_schema(
+        parameters=[PageQuery],
+        responses=page_of(KnownToOut),
+        summary="Known-to questions you may see",
+    )
     def get(self, request: Request, slug: str) -> Response:
         house = policy.access_house(request.user, slug)
         query = parse(PageQuery, request.query_params, request)
@@ -459,7 +513,8 @@ class KnownToListView(APIView):
         )
 
 
-class KnownToDetailView(APIView):
+class KnownToDetailView(ApiView):
+    @extend_schema(responses=KnownToDetailOut, summary="One known-to question")
     def get(self, request: Request, slug: str, pk: int) -> Response:
         query = access_query(request, slug, pk)
         subjects = actions.known_to_subjects(query)
@@ -472,7 +527,19 @@ class AnswerKnownToIn(serializers.Serializer):
     contact_person = serializers.CharField(max_length=200, allow_blank=True, default="")
 
 
-class KnownToAnswerView(APIView):
+def known_to_representation(request: Request, slug: str, pk: int) -> Any:
+    query = access_query(request, slug, pk)
+    subjects = actions.known_to_subjects(query)
+    return KnownToDetailOut(query, context={"subjects": subjects}).data
+
+
+class KnownToAnswerView(ApiView):
+    def current(self, request: Request, **kwargs: Any) -> Any:
+        return known_to_representation(request, kwargs["slug"], kwargs["pk"])
+
+    @extend_schema(
+        request=AnswerKnownToIn, responses=KnownToOut, summary="Answer a known-to question"
+    )
     def post(self, request: Request, slug: str, pk: int) -> Response:
         """Only the organisation that was asked answers; staff who see the question get 403."""
         query = access_query(request, slug, pk)

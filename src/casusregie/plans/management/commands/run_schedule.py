@@ -9,13 +9,17 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from casusregie.api.models import purge_expired
 from casusregie.inbox.tasks import send_digests_task
 from casusregie.plans.tasks import escalate_actions, remind_actions
 from casusregie.privacy.tasks import detect_usage_signals, retention_duties
 
 
 class Command(BaseCommand):
-    help = "Queue reminders, escalations, privacy signals, retention duties and daily digests."
+    help = (
+        "Queue reminders, escalations, privacy signals, retention duties and daily digests; "
+        "purge expired API idempotency answers."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -44,3 +48,5 @@ class Command(BaseCommand):
         result = send_digests_task.enqueue()
         done = result.return_value if result.is_finished else "in de wachtrij / queued"
         self.stdout.write(f"samenvattingen: {done}")
+        # Kept API answers for retried creates live a day (decision 0020).
+        self.stdout.write(f"idempotentie-antwoorden opgeruimd / purged: {purge_expired()}")
