@@ -6,3 +6,6 @@ class ImportsConfig(AppConfig):
     name = "casusregie.imports"
     label = "imports"
     verbose_name = _("Imports")
+
+    def ready(self) -> None:
+        from . import access  # noqa: F401 - registers the access policy of import jobs
