@@ -84,7 +84,7 @@ class PersonOut(serializers.Serializer):
 
     first_name = serializers.CharField()
     last_name = serializers.CharField()
-    date_of_birth = serializers.DateField()
+    date_of_birth = serializers.DateField(allow_null=True)
     masked_bsn = serializers.CharField()
 
 
@@ -93,7 +93,7 @@ class SubjectOut(serializers.Serializer):
 
     first_name = serializers.CharField(source="subject.first_name")
     last_name = serializers.CharField(source="subject.last_name")
-    date_of_birth = serializers.DateField(source="subject.date_of_birth")
+    date_of_birth = serializers.DateField(source="subject.date_of_birth", allow_null=True)
     masked_bsn = serializers.CharField(source="subject.masked_bsn")
     is_main = serializers.BooleanField()
     relation_to_main = serializers.CharField()

@@ -41,6 +41,9 @@ TITLES = {
     "unsupported_media_type": gettext_lazy("Send JSON"),
     "throttled": gettext_lazy("Too many requests"),
     "onboarding_required": gettext_lazy("Confirm the working method first"),
+    # Tokens of API clients and the identity provider (casusregie.integrations).
+    "insufficient_scope": gettext_lazy("Missing scope"),
+    "provider_unavailable": gettext_lazy("The identity provider is unavailable"),
     "precondition_failed": gettext_lazy("Precondition failed"),
     "idempotency_key_reused": gettext_lazy("The change conflicts with another request"),
     "idempotency_key_in_use": gettext_lazy("The change conflicts with another request"),

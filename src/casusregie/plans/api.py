@@ -42,7 +42,7 @@ class FeedbackOut(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
     review_status = serializers.CharField()
     review_note = serializers.CharField()
-    reviewed_at = serializers.DateTimeField()
+    reviewed_at = serializers.DateTimeField(allow_null=True)
 
 
 class ActionOut(serializers.Serializer):
@@ -58,7 +58,7 @@ class ActionOut(serializers.Serializer):
     overdue = serializers.SerializerMethodField()
     depends_on = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
-    done_at = serializers.DateTimeField()
+    done_at = serializers.DateTimeField(allow_null=True)
 
     def get_overdue(self, action: Action) -> bool:
         return action.status == ActionStatus.OPEN and action.due_date < timezone.localdate()

@@ -125,7 +125,7 @@ class ReferralItemOut(serializers.Serializer):
     subjects = SubjectNameOut(many=True, source="subjects.all")
     case = NumberedRef(allow_null=True)
     created_at = serializers.DateTimeField()
-    submitted_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
 
 
 class ReferralOut(ReferralItemOut):
@@ -141,7 +141,7 @@ class ReferralOut(ReferralItemOut):
     not_informed_reason = serializers.CharField()
     not_informed_explanation = serializers.CharField()
     proposed_invitees = Ref(many=True, source="proposed_invitees.all")
-    decided_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
     decided_by = Ref(allow_null=True)
     decision_reason = serializers.CharField()
     criteria = serializers.ListField(child=serializers.CharField())
@@ -434,7 +434,7 @@ class KnownToOut(serializers.Serializer):
     is_open = serializers.BooleanField()
     answer = serializers.CharField()
     contact_person = serializers.CharField()
-    answered_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
 
 
 class KnownToDetailOut(KnownToOut):

@@ -1,0 +1,145 @@
+"""Fuzzing: schemathesis generates requests for every operation of the OpenAPI document and
+sends them, as a restricted partner user, through the whole WSGI stack. Every answer must be
+no server error and match the document: status code, content type, headers and body.
+
+Path parameters are pinned to objects that exist and that the user may see (the house's slug,
+a case A takes part in, A's referral, an action for A, a question to A), so the generated
+bodies and queries reach validation and the actions instead of stopping at "not found".
+The number of examples per operation is bounded (FUZZ_EXAMPLES, default 25) to keep CI short;
+`CASUSREGIE_FUZZ_EXAMPLES=500 python3 dev.py test src/casusregie/api/tests/test_fuzz.py` fuzzes
+harder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+import yaml
+from django.conf import settings
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
+from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-defined]
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from casusregie.conftest import Cast, verified_client
+
+from .helpers import accept, file_referral, in_a_week, post, url
+from .test_openapi import COMMITTED
+
+EXAMPLES = int(os.environ.get("CASUSREGIE_FUZZ_EXAMPLES", "25"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+SCHEMA = schemathesis.openapi.from_dict(yaml.safe_load(COMMITTED.read_text()))
+OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
+
+
+@pytest.fixture
+def wsgi_app() -> Iterator[WSGIHandler]:
+    """The production WSGI handler, minus closing the connection after each request: the test's
+    transaction must survive (the same thing Django's test client does)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield WSGIHandler()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(cast: Cast, as_user: Any) -> dict[str, int]:
+    """Objects participant A may see: A's referral (accepted into a case A takes part in), an
+    action for A, a known-to question to A."""
+    referral = file_referral(as_user, cast)
+    case = accept(as_user, cast, referral["id"])
+    director = as_user(cast.process_director)
+    actions = post(
+        director,
+        url(cast, f"cases/{case['id']}/actions"),
+        {
+            "actions": [
+                {
+                    "title": "Huisbezoek",
+                    "owner_organisation": cast.org_a.pk,
+                    "due_date": in_a_week(),
+                }
+            ]
+        },
+    )
+    assert actions.status_code == 201, actions.json()
+    asked = post(
+        director,
+        url(cast, f"cases/{case['id']}/known-to-queries"),
+        {"organisations": [cast.org_a.pk], "deadline": in_a_week()},
+    )
+    assert asked.status_code == 201, asked.json()
+    return {
+        "cases": case["id"],
+        "referrals": referral["id"],
+        "actions": actions.json()["results"][0]["id"],
+        "known-to-queries": asked.json()["results"][0]["id"],
+    }
+
+
+def pin(case: Any, slug: str, world: dict[str, int]) -> None:
+    if case.path_parameters is None:
+        return
+    if "slug" in case.path_parameters:
+        case.path_parameters["slug"] = slug
+    if "id" in case.path_parameters:
+        kind = case.operation.path.split("{slug}/")[1].split("/")[0]
+        case.path_parameters["id"] = world[kind]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.label)
+def test_every_operation_as_a_restricted_partner(
+    operation: Any, mode: GenerationMode, cast: Cast, world: dict[str, int], wsgi_app: WSGIHandler
+) -> None:
+    """Valid requests (positive) and requests that break the document (negative)."""
+    client = verified_client(cast.participant_a)
+    token = _get_new_csrf_string()
+    cookies = {
+        settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value,
+        settings.CSRF_COOKIE_NAME: token,
+    }
+    headers = {"X-CSRFToken": token}
+
+    @hypothesis_settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def fuzz(case: Any) -> None:
+        pin(case, cast.house.slug, world)
+        # Each example may carry its own Idempotency-Key; keep replays from masking the code.
+        if case.headers:
+            case.headers.pop("Idempotency-Key", None)
+        response = case.call(app=wsgi_app, headers=headers, cookies=cookies)
+        case.validate_response(response, checks=CHECKS)
+
+    fuzz()
