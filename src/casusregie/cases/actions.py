@@ -23,6 +23,7 @@ from casusregie.inbox.actions import notify
 from casusregie.privacy import log
 from casusregie.privacy.crypto import encrypt, keyed_hash
 from casusregie.privacy.models import Operation
+from casusregie.webhooks import events as webhook_events
 
 from .bsn import normalise_bsn, validate_bsn
 from .models import (
@@ -535,4 +536,5 @@ def do_close_case(
         message=_("Case %(ref)s has been closed: %(outcome)s")
         % {"ref": case.reference, "outcome": AftercareOutcome(outcome).label},
     )
+    webhook_events.emit(webhook_events.CASE_CLOSED, case)
     return case

@@ -24,6 +24,7 @@ from casusregie.houses.models import House, Organisation, Partnership
 from casusregie.inbox.actions import notify
 from casusregie.privacy import log
 from casusregie.privacy.models import DataCategory, Operation
+from casusregie.webhooks import events as webhook_events
 
 from .models import (
     AgendaItem,
@@ -187,6 +188,7 @@ def do_plan_meeting(
         message=_("You are invited to case meeting %(ref)s: mark your availability")
         % {"ref": meeting.reference},
     )
+    webhook_events.emit(webhook_events.MEETING_PLANNED, meeting)
     return meeting
 
 
@@ -281,6 +283,9 @@ def do_schedule_meeting(
         after={"starts_at": slot.starts_at.isoformat(), "sequence": meeting.ics_sequence},
     )
     _mail_after_commit(meeting)
+    webhook_events.emit(
+        webhook_events.MEETING_MOVED if rescheduled else webhook_events.MEETING_SCHEDULED, meeting
+    )
     return meeting
 
 
@@ -309,6 +314,7 @@ def do_cancel_meeting(meeting: Meeting, *, reason: str, actor: Any) -> Meeting:
     )
     if was_scheduled:
         _mail_after_commit(meeting)
+    webhook_events.emit(webhook_events.MEETING_CANCELLED, meeting)
     return meeting
 
 

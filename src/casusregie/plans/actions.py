@@ -25,6 +25,7 @@ from casusregie.houses.models import Organisation
 from casusregie.inbox.actions import notify
 from casusregie.privacy import log
 from casusregie.privacy.models import Operation
+from casusregie.webhooks import events as webhook_events
 
 from .models import (
     Action,
@@ -276,6 +277,7 @@ def do_create_actions(
             message=_("New action(s) for %(org)s in case %(ref)s")
             % {"org": organisation.name, "ref": case.reference},
         )
+    webhook_events.emit(webhook_events.ACTION_ASSIGNED, *created)
     return created
 
 
@@ -429,6 +431,7 @@ def do_review_feedback(feedback: Feedback, *, accept: bool, note: str = "", acto
         )
         % {"number": action.number, "ref": action.case.reference},
     )
+    webhook_events.emit(webhook_events.FEEDBACK_REVIEWED, feedback)
     return feedback
 
 

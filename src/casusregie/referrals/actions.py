@@ -23,6 +23,7 @@ from casusregie.houses.models import House, Organisation, Partnership, ReferralR
 from casusregie.inbox.actions import notify
 from casusregie.privacy import log
 from casusregie.privacy.models import Operation
+from casusregie.webhooks import events as webhook_events
 
 from .models import (
     AdmissionCriterion,
@@ -510,6 +511,7 @@ def do_accept_referral(
         _("Your referral %(ref)s has been accepted: case %(case)s")
         % {"ref": referral.reference, "case": case.reference},
     )
+    webhook_events.emit(webhook_events.REFERRAL_DECIDED, referral)
     return case
 
 
@@ -544,6 +546,7 @@ def do_decline_referral(
         _("Your referral %(ref)s has been declined: %(reason)s")
         % {"ref": referral.reference, "reason": reason.strip()[:150]},
     )
+    webhook_events.emit(webhook_events.REFERRAL_DECIDED, referral)
     return referral
 
 
@@ -594,6 +597,7 @@ def do_forward_referral(
         message=_("Referral %(ref)s has been forwarded to your organisation")
         % {"ref": referral.reference},
     )
+    webhook_events.emit(webhook_events.REFERRAL_DECIDED, referral)
     return referral
 
 
@@ -680,6 +684,7 @@ def do_ask_known_to(
             message=_("Is this person known to you? Please answer before %(date)s")
             % {"date": deadline.strftime("%d-%m-%Y")},
         )
+    webhook_events.emit(webhook_events.KNOWN_TO_ASKED, *queries)
     return queries
 
 
