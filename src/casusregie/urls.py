@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", include("casusregie.web.urls")),
     path("", include("casusregie.accounts.urls")),
+    path("inloggen/sso/", include("casusregie.integrations.sso_urls")),
     path("", include("casusregie.inbox.urls")),
     path("huizen/", include("casusregie.houses.urls")),
     path("huizen/", include("casusregie.referrals.urls")),

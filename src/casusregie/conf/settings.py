@@ -377,6 +377,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on; does nothing unless CASUSREGIE_OIDC_* is configured (decision 0017).
+    "casusregie.integrations.sso.SsoBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -411,6 +413,82 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 OTP_TOTP_ISSUER = "Casusregie"
+
+# --- Single sign-on (OIDC) --------------------------------------------------------------------
+
+env.group = "Inloggen via OIDC / Single sign-on"
+OIDC_ISSUER = env.text(
+    "CASUSREGIE_OIDC_ISSUER",
+    "",
+    help="Issuer van de OpenID Connect-provider van partnerorganisaties (de `iss` in zijn "
+    "tokens). Leeg: geen single sign-on en geen OIDC-bearertokens op de API; de inlogpagina "
+    "toont dan geen knop. Met issuer zijn client-id, geheim en de endpoints verplicht.",
+).rstrip("/")
+OIDC_ENABLED = bool(OIDC_ISSUER)
+OIDC_RP_CLIENT_ID = env.text(
+    "CASUSREGIE_OIDC_CLIENT_ID", "", help="Client-id van Casusregie bij de provider."
+)
+OIDC_RP_CLIENT_SECRET = env.text(
+    "CASUSREGIE_OIDC_CLIENT_SECRET", "", help="Clientgeheim van Casusregie bij de provider."
+)
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.text(
+    "CASUSREGIE_OIDC_AUTHORIZATION_ENDPOINT",
+    "",
+    help="Authorization endpoint van de provider (uit zijn `.well-known/openid-configuration`).",
+)
+OIDC_OP_TOKEN_ENDPOINT = env.text(
+    "CASUSREGIE_OIDC_TOKEN_ENDPOINT", "", help="Token endpoint van de provider."
+)
+OIDC_OP_USER_ENDPOINT = env.text(
+    "CASUSREGIE_OIDC_USERINFO_ENDPOINT",
+    "",
+    help="Userinfo endpoint van de provider; controleert ook de bearertokens op de API.",
+)
+OIDC_OP_JWKS_ENDPOINT = env.text(
+    "CASUSREGIE_OIDC_JWKS_ENDPOINT",
+    "",
+    help="JWKS endpoint van de provider: de sleutels waarmee ID-tokens worden gecontroleerd.",
+)
+OIDC_PROVIDER_NAME = env.text(
+    "CASUSREGIE_OIDC_PROVIDER_NAME",
+    "",
+    help="Naam van de provider op de inlogknop ('Inloggen via …'). Leeg: 'uw organisatie'.",
+)
+OIDC_MFA_AMR = env.items(
+    "CASUSREGIE_OIDC_MFA_AMR",
+    ["mfa"],
+    help="Waarden van de `amr`-claim (RFC 8176) waaruit blijkt dat de provider een tweede factor "
+    "heeft gecontroleerd, gescheiden door komma's. Staat er een in het ID-token, dan vraagt "
+    "Casusregie geen eigen TOTP-code meer; anders wel.",
+)
+if OIDC_ENABLED:
+    _oidc_required = {
+        "CASUSREGIE_OIDC_CLIENT_ID": OIDC_RP_CLIENT_ID,
+        "CASUSREGIE_OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+        "CASUSREGIE_OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+        "CASUSREGIE_OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+        "CASUSREGIE_OIDC_USERINFO_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+        "CASUSREGIE_OIDC_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+    }
+    for _name, _value in _oidc_required.items():
+        if not _value:
+            raise ConfigurationError(
+                _name,
+                "verplicht zodra CASUSREGIE_OIDC_ISSUER is gezet",
+                "required when CASUSREGIE_OIDC_ISSUER is set",
+            )
+        if PRODUCTION and _name.endswith("ENDPOINT") and not _value.startswith("https://"):
+            raise ConfigurationError(
+                _name, "gebruik https in productie", "use https in production"
+            )
+# mozilla-django-oidc: authorization code flow with PKCE and nonce, RS256 ID tokens checked
+# against the JWKS; existing users only (no self-provisioning).
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_TIMEOUT = 10
 
 # --- E-mail -----------------------------------------------------------------------------------
 
@@ -517,11 +595,19 @@ MESSAGE_TAGS = {10: "info", 20: "info", 25: "ok", 30: "warning", 40: "error"}
 
 # --- REST API (/api/v1/) ----------------------------------------------------------------------
 
-# Session login (with 2FA) only until token/OIDC clients arrive. JSON only: the browsable API's
+# Bearer tokens of API clients, OIDC access tokens of users, or the web login's session (with
+# 2FA). Tokens answer only within their scopes (decision 0017). JSON only: the browsable API's
 # templates use inline scripts that our CSP forbids. Errors are RFC 9457 problem details.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "casusregie.integrations.authentication.ApiTokenAuthentication",
+        "casusregie.integrations.authentication.OidcBearerAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "casusregie.integrations.permissions.TokenLimits",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "casusregie.api.problems.exception_handler",
