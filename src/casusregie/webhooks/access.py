@@ -21,6 +21,20 @@ from .models import Attempt, Delivery, Subscription
 ADMIN = (Role.FUNCTIONAL_ADMIN,)
 
 
+SCOPE = "webhooks:manage"
+
+
+def _api_clients() -> Any:
+    """The API clients' model, when that app is installed (a client with the scope
+    `webhooks:manage` manages its own organisation's webhooks)."""
+    from django.apps import apps
+
+    try:
+        return apps.get_model("integrations", "ApiClient")
+    except LookupError:
+        return None
+
+
 def _manages(user: Any, house_ref: str, organisation_ref: str) -> Q:
     admin = policy.staff_of(user, house_ref, roles=ADMIN)
     manager = Exists(
@@ -30,7 +44,21 @@ def _manages(user: Any, house_ref: str, organisation_ref: str) -> Q:
             role=Role.PARTNER_MANAGER,
         )
     )
-    return Q(admin) | Q(manager)
+    allowed = Q(admin) | Q(manager)
+    clients = _api_clients()
+    if clients is not None and getattr(user, "pk", None) is not None:
+        allowed |= Q(
+            Exists(
+                clients.objects.filter(
+                    user=user,
+                    is_active=True,
+                    house=OuterRef(house_ref),
+                    organisation=OuterRef(organisation_ref),
+                    scopes__contains=SCOPE,
+                )
+            )
+        )
+    return allowed
 
 
 @policy.register(Subscription)
@@ -55,12 +83,24 @@ def manageable_organisations(user: Any, house: House) -> QuerySet[Organisation]:
             Exists(Partnership.objects.filter(house=house, organisation=OuterRef("pk")))
         ).order_by("name")
     managed = policy.active_memberships(user).filter(house=house, role=Role.PARTNER_MANAGER)
-    return Organisation.objects.filter(pk__in=managed.values("organisation")).order_by("name")
+    found = Q(pk__in=managed.values("organisation"))
+    clients = _api_clients()
+    if clients is not None and getattr(user, "pk", None) is not None:
+        mine = clients.objects.filter(
+            user=user, is_active=True, house=house, scopes__contains=SCOPE
+        ).values("organisation")
+        found |= Q(pk__in=mine)
+    members = policy.active_memberships(user).filter(house=house).values("organisation")
+    return Organisation.objects.filter(found, pk__in=members).order_by("name")
 
 
 def access_webhooks_house(user: Any, slug: str) -> House:
     """The house, if the user may manage webhooks of at least one organisation in it."""
-    house = policy.access_house(user, slug, roles=(*ADMIN, Role.PARTNER_MANAGER))
+    from django.http import Http404
+
+    house = policy.access_house(user, slug)
+    if not manageable_organisations(user, house).exists():
+        raise Http404
     return house
 
 

@@ -25,6 +25,7 @@ from casusregie.privacy import policy
 
 from . import actions, events
 from .access import (
+    SCOPE,
     access_subscription,
     access_webhooks_house,
     manageable_organisations,
@@ -171,6 +172,8 @@ def _location(request: Request, subscription: Subscription) -> str:
 
 
 class WebhookListView(ApiView):
+    required_scope = SCOPE
+
     @extend_schema(
         parameters=[PageQuery],
         responses=page_of(WebhookOut),
@@ -224,6 +227,8 @@ class WebhookListView(ApiView):
 
 
 class WebhookDetailView(ApiView):
+    required_scope = SCOPE
+
     def current(self, request: Request, **kwargs: Any) -> Any:
         return WebhookOut(_subscription(request, kwargs["slug"], kwargs["pk"])).data
 
@@ -256,6 +261,8 @@ class WebhookDetailView(ApiView):
 
 
 class WebhookRotateSecretView(ApiView):
+    required_scope = SCOPE
+
     @extend_schema(request=None, responses=WebhookSecretOut, summary="Make a new secret")
     def post(self, request: Request, slug: str, pk: int) -> Response:
         """A new signing secret, in this answer only. For 24 hours deliveries carry a signature
@@ -269,6 +276,8 @@ class WebhookRotateSecretView(ApiView):
 
 
 class WebhookPingView(ApiView):
+    required_scope = SCOPE
+
     @extend_schema(
         request=None,
         responses={202: DeliveryOut},
@@ -284,6 +293,8 @@ class WebhookPingView(ApiView):
 
 
 class WebhookPauseView(ApiView):
+    required_scope = SCOPE
+
     @extend_schema(request=None, responses=WebhookOut, summary="Pause a webhook")
     def post(self, request: Request, slug: str, pk: int) -> Response:
         """Stop deliveries; events are held until you resume."""
@@ -294,6 +305,8 @@ class WebhookPauseView(ApiView):
 
 
 class WebhookResumeView(ApiView):
+    required_scope = SCOPE
+
     @extend_schema(request=ResumeIn, responses=ResumeOut, summary="Resume a paused webhook")
     def post(self, request: Request, slug: str, pk: int) -> Response:
         """Deliver again; the events held while paused are sent (oldest first) or dropped."""
@@ -310,6 +323,8 @@ class WebhookResumeView(ApiView):
 
 
 class WebhookDeliveriesView(ApiView):
+    required_scope = SCOPE
+
     @extend_schema(
         parameters=[PageQuery],
         responses=page_of(DeliveryOut),
@@ -326,6 +341,8 @@ class WebhookDeliveriesView(ApiView):
 
 
 class WebhookEventTypesView(ApiView):
+    required_scope = SCOPE
+
     @extend_schema(
         responses=EventTypesOut,
         summary="The event types and who receives them",
