@@ -485,7 +485,8 @@ def check_cases(house: House, table: Table, *, progress: Progress | None = None)
                     checker.participant_row(draft, row)
                 elif record == "action":
                     checker.action_row(draft, row)
-            checker.whole_case(draft)
+            if len(checker.issues) == before:  # no follow-on errors from a bad row
+                checker.whole_case(draft)
             if any(i.kind == ERROR for i in checker.issues[before:]):
                 rejected += 1
             else:
@@ -704,27 +705,27 @@ def write_cases(house: House, drafts: list[CaseDraft], *, actor: User, job: Impo
     )
     actions: list[Action] = []
     for case, draft in with_actions:
-        for number, item in enumerate(draft.actions, start=1):
-            assert item.organisation is not None
-            assert item.due_date is not None
-            open_ = item.status == ActionStatus.OPEN
-            overdue = open_ and item.due_date < today
+        for number, entry in enumerate(draft.actions, start=1):
+            assert entry.organisation is not None
+            assert entry.due_date is not None
+            open_ = entry.status == ActionStatus.OPEN
+            overdue = open_ and entry.due_date < today
             actions.append(
                 Action(
                     case=case,
                     house=house,
                     number=number,
-                    title=item.title,
-                    owner_organisation=item.organisation,
-                    due_date=item.due_date,
-                    status=item.status,
+                    title=entry.title,
+                    owner_organisation=entry.organisation,
+                    due_date=entry.due_date,
+                    status=entry.status,
                     created_by=actor,
                     created_at=now,
-                    done_at=_at_noon(item.done_on) if item.done_on else None,
+                    done_at=_at_noon(entry.done_on) if entry.done_on else None,
                     # No burst of reminders and escalations for what the old system handled.
                     reminded_before_at=now if overdue else None,
                     reminded_overdue_at=now if overdue else None,
-                    escalation_level=_reached_level(house, item.due_date, today) if overdue else 0,
+                    escalation_level=_reached_level(house, entry.due_date, today) if overdue else 0,
                 )
             )
     Action.objects.bulk_create(actions, batch_size=BATCH)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -250,11 +251,9 @@ def write_people(house: House, plan: PeoplePlan, *, mode: str, actor: User) -> d
     try:
         with transaction.atomic():
             for draft in plan.organisations:
-                _apply(
-                    plan, draft.row, mode, counts, lambda d=draft: _organisation(house, d, actor)
-                )
+                _apply(plan, draft.row, mode, counts, partial(_organisation, house, draft, actor))
             for person in plan.people:
-                _apply(plan, person.row, mode, counts, lambda p=person: _person(house, p, actor))
+                _apply(plan, person.row, mode, counts, partial(_person, house, person, actor))
             if mode == ImportMode.ALL and plan.has_errors:
                 raise _Rollback
     except _Rollback:

@@ -44,7 +44,9 @@ def run_cases(cast: Cast, data: bytes, mode: str = "valid", **kwargs: Any) -> Im
     )
 
 
-def run_people(cast: Cast, data: bytes, mode: str = "valid", filename: str = "mensen.csv") -> ImportJob:
+def run_people(
+    cast: Cast, data: bytes, mode: str = "valid", filename: str = "mensen.csv"
+) -> ImportJob:
     return actions.import_file(
         cast.house,
         kind=ImportKind.PEOPLE,

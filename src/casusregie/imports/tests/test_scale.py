@@ -54,7 +54,8 @@ def test_valid_rows_only_imports_the_rest_and_twice_adds_nothing(cast: Cast, sam
         Participation.objects.count(),
         Action.objects.count(),
     )
-    assert counts[2] == 2 * good and counts[3] == 2 * good
+    assert counts[2] == 2 * good
+    assert counts[3] == 2 * good
     # One audit row per case and one log line per person, under the migration purpose.
     assert AuditEvent.objects.filter(action="case.import").count() == good
     assert ProcessingLogEntry.objects.filter(name="case.import").count() == counts[0]
