@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +52,7 @@ PING = PREFIX + "ping"
 class EventType:
     name: str
     label: Any
-    recipients: str  # who receives it, in words (shown on the page and in the API)
+    recipients: Any  # who receives it, in words (shown on the page and in the API)
     model: str  # "app.Model" of the object, read through the access policy
     rule: Callable[[Any], set[int]]  # object → candidate organisation ids
     describe: Callable[[Any], tuple[str, dict[str, Any]]]  # object → (subject, data)
@@ -64,6 +64,14 @@ def _base() -> str:
 
 def _link(name: str, **kwargs: Any) -> str:
     return _base() + reverse(name, kwargs=kwargs)
+
+
+def _optional_link(name: str, **kwargs: Any) -> str | None:
+    """A link to an endpoint that may not exist in this version of the API."""
+    try:
+        return _link(name, **kwargs)
+    except NoReverseMatch:
+        return None
 
 
 def _case_ref(case: Any) -> dict[str, Any]:
@@ -121,7 +129,10 @@ def _meeting_data(meeting: Any) -> tuple[str, dict[str, Any]]:
             "starts_at": meeting.starts_at.isoformat() if meeting.starts_at else None,
             "duration_minutes": meeting.duration_minutes,
         },
-        "links": {"page": _link("meetings:detail", slug=slug, pk=meeting.pk), "api": None},
+        "links": {
+            "page": _link("meetings:detail", slug=slug, pk=meeting.pk),
+            "api": _optional_link("api:meeting", slug=slug, pk=meeting.pk),
+        },
     }
 
 

@@ -115,7 +115,7 @@ def _detail(
         .order_by("-created_at", "-pk")[:HISTORY]
     )
     for delivery in deliveries:
-        delivery.type_label = labels.get(delivery.event.type, delivery.event.type)  # type: ignore[attr-defined]
+        delivery.type_label = labels.get(delivery.event.type, delivery.event.type)
     return render(
         request,
         "webhooks/detail.html",

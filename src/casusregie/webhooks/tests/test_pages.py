@@ -128,7 +128,8 @@ def test_change_pause_resume_rotate_and_delete(
     subscription.refresh_from_db()
     assert subscription.event_types == [events.CASE_CLOSED]
     change = AuditEvent.objects.get(action="webhook.update")
-    assert change.before["url"] == receiver.url and change.after["url"].endswith("/v2")
+    assert change.before["url"] == receiver.url
+    assert change.after["url"].endswith("/v2")
     bad = client.post(detail + "wijzigen/", {"url": "nee", "event_types": [events.CASE_CLOSED]})
     assert bad.status_code == 400
     client.post(detail + "pauzeren/")
@@ -146,7 +147,8 @@ def test_change_pause_resume_rotate_and_delete(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(detail + "testbericht/")
     history = client.get(detail).content.decode()
-    assert "Testbericht" in history and "HTTP 204" in history
+    assert "Testbericht" in history
+    assert "HTTP 204" in history
     assert "Webhook verwijderen" in client.get(detail + "verwijderen/").content.decode()
     assert client.post(detail + "verwijderen/").status_code == 302
     assert not Subscription.objects.exists()

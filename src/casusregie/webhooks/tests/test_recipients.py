@@ -126,7 +126,7 @@ def test_meeting_events_go_to_invited_organisations(
     for event_type in types:
         # C was invited (and so joined the case); B takes part in the case but is not invited.
         assert received(subs, event_type) == {"a", "c"}, event_type
-    moved = [r.json for r in receiver.received if r.json["type"].endswith("meeting.moved")][0]
+    moved = next(r.json for r in receiver.received if r.json["type"].endswith("meeting.moved"))
     assert moved["data"]["meeting"]["starts_at"].startswith(second.starts_at.date().isoformat())
     assert "Overleg" not in receiver.received[0].body.decode()
 
