@@ -302,3 +302,25 @@ def test_due_soon_is_sent_once(
     assert schedule.emit_due_soon(near) == 1
     assert schedule.emit_due_soon(near) == 0
     assert [r.json["type"] for r in receiver.received] == ["nl.casusregie.action.due_soon"]
+
+
+def test_the_scheduler_sends_due_retries(
+    cast: Cast, case: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    receiver.statuses = [500, 204]
+    subscribe(cast, cast.org_a, receiver.url, [events.ACTION_ASSIGNED])
+    new_action(cast, case, django_capture_on_commit_callbacks)
+    row = Delivery.objects.get()
+    Delivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    out = io.StringIO()
+    call_command("run_schedule", stdout=out)
+    assert "webhooks: 1" in out.getvalue()
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.SUCCEEDED
+    out = io.StringIO()
+    call_command("deliver_webhooks", stdout=out)
+    assert "0 pogingen" in out.getvalue()

@@ -13,6 +13,7 @@ from casusregie.api.models import purge_expired
 from casusregie.inbox.tasks import send_digests_task
 from casusregie.plans.tasks import escalate_actions, remind_actions
 from casusregie.privacy.tasks import detect_usage_signals, retention_duties
+from casusregie.webhooks.tasks import webhook_duties
 
 
 class Command(BaseCommand):
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             ("escalaties", escalate_actions),
             ("privacysignalen", detect_usage_signals),
             ("bewaartermijnen", retention_duties),
+            ("webhooks", webhook_duties),
         ):
             result = job.enqueue(today)
             done = result.return_value if result.is_finished else "in de wachtrij / queued"
