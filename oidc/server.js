@@ -23,7 +23,8 @@ const REDIRECT_URIS = (process.env.REDIRECT_URIS || 'http://testserver/inloggen/
 const ACCOUNTS = {
   'arie': { email: 'a@test.invalid', verified: true, password: 'provider-wachtwoord', amr: ['pwd', 'otp', 'mfa'] },
   'bea': { email: 'b@test.invalid', verified: true, password: 'provider-wachtwoord', amr: ['pwd'] },
-  'cor': { email: 'c@test.invalid', verified: false, password: 'provider-wachtwoord', amr: ['pwd', 'otp', 'mfa'] },
+  'cor': { email: 'c@test.invalid', verified: true, password: 'provider-wachtwoord', amr: ['pwd', 'otp', 'mfa'] },
+  'tineke': { email: 'toegang@test.invalid', verified: false, password: 'provider-wachtwoord', amr: ['pwd', 'otp', 'mfa'] },
   'vreemd': { email: 'onbekend@elders.invalid', verified: true, password: 'provider-wachtwoord', amr: ['pwd', 'otp', 'mfa'] },
 };
 
@@ -69,9 +70,13 @@ function configuration() {
     cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
     // amr in userinfo too (with the profile scope), so a bearer token can show the login used
     // two factors.
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'amr'] },
+    claims: {
+      acr: null, amr: null, auth_time: null, iss: null, sid: null,
+      openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'amr'],
+    },
     scopes: ['openid', 'email', 'profile'],
-    features: { devInteractions: { enabled: false } },
+    // Casusregie asks for amr in the ID token with the claims parameter (OIDC Core 5.5).
+    features: { devInteractions: { enabled: false }, claimsParameter: { enabled: true } },
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(ctx, sub) {
       const account = ACCOUNTS[sub];

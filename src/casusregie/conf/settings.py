@@ -478,14 +478,15 @@ if OIDC_ENABLED:
                 "required when CASUSREGIE_OIDC_ISSUER is set",
             )
         if PRODUCTION and _name.endswith("ENDPOINT") and not _value.startswith("https://"):
-            raise ConfigurationError(
-                _name, "gebruik https in productie", "use https in production"
-            )
+            raise ConfigurationError(_name, "gebruik https in productie", "use https in production")
 # mozilla-django-oidc: authorization code flow with PKCE and nonce, RS256 ID tokens checked
 # against the JWKS; existing users only (no self-provisioning).
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_RP_SCOPES = "openid email profile"
 OIDC_USE_PKCE = True
+# Ask for `amr` in the ID token (OIDC Core 5.5): it says whether the provider checked a second
+# factor. Providers that always send it, or do not know the parameter, ignore the request.
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"claims": '{"id_token": {"amr": null}}'}
 OIDC_CREATE_USER = False
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
 OIDC_TIMEOUT = 10

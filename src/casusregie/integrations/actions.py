@@ -27,7 +27,7 @@ from casusregie.privacy.models import Confirmation, WorkingMethod
 from .models import ApiClient, ApiToken
 from .scopes import clean_scopes
 
-TOKEN_PREFIX = "crt_"
+TOKEN_PREFIX = "crt_"  # noqa: S105 - a marker, not a secret
 # What stays readable of a token: "crt_" and 8 random characters.
 VISIBLE = len(TOKEN_PREFIX) + 8
 # System accounts get an address in the reserved .invalid domain: mail to it goes nowhere.

@@ -58,9 +58,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None or not token.client.user.is_active:
-            raise exceptions.AuthenticationFailed(
-                _("This token is unknown, revoked or expired.")
-            )
+            raise exceptions.AuthenticationFailed(_("This token is unknown, revoked or expired."))
         actions.note_use(token)
         return token.client.user, token
 
@@ -86,9 +84,7 @@ class OidcBearerAuthentication(authentication.BaseAuthentication):
         if text is None or text.startswith(actions.TOKEN_PREFIX):
             return None
         if not settings.OIDC_ENABLED:
-            raise exceptions.AuthenticationFailed(
-                _("This token is unknown, revoked or expired.")
-            )
+            raise exceptions.AuthenticationFailed(_("This token is unknown, revoked or expired."))
         from .sso import SsoBackend, has_provider_mfa
 
         backend = SsoBackend()
@@ -120,7 +116,7 @@ class OidcBearerAuthentication(authentication.BaseAuthentication):
         return REALM
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = ApiTokenAuthentication
     name = "clientToken"
 
@@ -133,7 +129,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped
         }
 
 
-class OidcBearerScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class OidcBearerScheme(OpenApiAuthenticationExtension):
     target_class = OidcBearerAuthentication
     name = "oidcAccessToken"
 

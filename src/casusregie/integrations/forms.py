@@ -51,7 +51,7 @@ class ClientForm(ExpiryMixin):
         max_length=100,
         help_text=_("For example the partner system: “Politie BVH-koppeling”."),
     )
-    organisation = forms.ModelChoiceField(
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Organisation"),
         help_text=_("The client acts for this organisation and sees what its people see."),
         queryset=None,

@@ -9,13 +9,13 @@ that organisation, and it never sees more than they would (docs/decisions/0017).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import Device
+from django_otp.models import Device, DeviceManager
 
 
 class ApiClient(models.Model):
@@ -94,13 +94,25 @@ class ApiToken(models.Model):
         return self.revoked_at is None and not self.expired and self.client.is_active
 
 
+class UnlistedDeviceManager(DeviceManager):
+    def devices_for_user(self, user: Any, confirmed: bool | None = None) -> Any:
+        return self.none()
+
+
 class ProviderMfa(Device):
     """The second factor the identity provider checked (the ID token's `amr` said so).
 
-    django-otp counts a session as two-factor verified when it names a device; single sign-on
-    with the provider's MFA names this one. It never accepts a code and stays unconfirmed, so it
-    is never offered on the code page nor counts as a set-up authenticator app.
+    django-otp counts a session as two-factor verified when it names a confirmed device; single
+    sign-on with the provider's MFA names this one. It never accepts a code and is left out of
+    the user's device list, so it is never offered on the code page and never counts as a
+    set-up authenticator app (a password login still needs the TOTP app).
     """
+
+    # No reverse accessor on User: accounts need not know about this device.
+    user: models.ForeignKey[Any, Any] = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    objects: ClassVar[Any] = UnlistedDeviceManager()
 
     class Meta:
         verbose_name = _("second factor at the identity provider")

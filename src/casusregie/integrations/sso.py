@@ -16,7 +16,6 @@ from typing import Any
 
 import requests
 from django.conf import settings
-from django.contrib import auth
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -172,7 +171,7 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
         mfa = bool(getattr(request, "casusregie_sso", {}).get("mfa"))
         if mfa:
             device, _created = ProviderMfa.objects.get_or_create(
-                user=user, defaults={"name": "identity provider", "confirmed": False}
+                user=user, defaults={"name": "identity provider"}
             )
             # django-otp stores the device in the session as auth.login runs.
             user.otp_device = device

@@ -52,11 +52,15 @@ def _shown_once(
 @login_required
 def clients(request: HttpRequest, slug: str) -> HttpResponse:
     house = policy.access_house(request.user, slug, roles=ADMIN)
-    rows = clients_visible_to(request.user, house).order_by("name").prefetch_related(
-        Prefetch(
-            "tokens",
-            queryset=ApiToken.objects.filter(revoked_at__isnull=True).order_by("-pk"),
-            to_attr="live_tokens",
+    rows = (
+        clients_visible_to(request.user, house)
+        .order_by("name")
+        .prefetch_related(
+            Prefetch(
+                "tokens",
+                queryset=ApiToken.objects.filter(revoked_at__isnull=True).order_by("-pk"),
+                to_attr="live_tokens",
+            )
         )
     )
     return render(request, "integrations/clients.html", {"house": house, "clients": rows})

@@ -49,7 +49,8 @@ def test_the_administrator_creates_a_client_and_sees_its_token_once(
 
     client = ApiClient.objects.get(house=cast.house)
     token = ApiToken.objects.get(client=client)
-    assert token.digest == digest(text) and text not in (token.digest, token.prefix)
+    assert token.digest == digest(text)
+    assert text not in (token.digest, token.prefix)
     assert text.startswith(token.prefix)
     # The system account: a partner participant of A that cannot log in and gets no e-mail.
     account = client.user
@@ -67,7 +68,9 @@ def test_the_administrator_creates_a_client_and_sees_its_token_once(
     # The token works at once; the list shows its prefix, never the token.
     assert api(text).get(house_api(cast, "cases")).status_code == 200
     listed = admin.get(base(cast)).content.decode()
-    assert "Politie BVH-koppeling" in listed and token.prefix in listed and text not in listed
+    assert "Politie BVH-koppeling" in listed
+    assert token.prefix in listed
+    assert text not in listed
     detail = admin.get(f"{base(cast)}{client.pk}/").content.decode()
     assert text not in detail
 
@@ -170,13 +173,15 @@ def test_rotating_stops_the_old_token_and_shows_the_new_one_once(
     )
     assert response.status_code == 200
     new = response.context["text"]
-    assert new != old and new in response.content.decode()
+    assert new != old
+    assert new in response.content.decode()
     assert api(old).get(house_api(cast, "cases")).status_code == 401
     assert api(new).get(house_api(cast, "cases")).status_code == 200
     token = ApiToken.objects.get(client=api_client, revoked_at__isnull=True)
     assert timezone.localtime(token.expires_at).date().isoformat() > day
     event = AuditEvent.objects.get(action="api_client.rotate_token")
-    assert event.actor == cast.admin and event.after["token"] == token.prefix
+    assert event.actor == cast.admin
+    assert event.after["token"] == token.prefix
 
 
 def test_rotating_with_a_past_day_changes_nothing(as_user: Any, cast: Cast, case: Any) -> None:
@@ -199,7 +204,8 @@ def test_revoking_stops_the_token_with_the_reason_in_the_audit_trail(
     assert "Het token is ingetrokken" in response.content.decode()
     assert api(token).get(house_api(cast, "cases")).status_code == 401
     event = AuditEvent.objects.get(action="api_client.revoke_token")
-    assert event.reason == "Laptop gestolen" and event.actor == cast.admin
+    assert event.reason == "Laptop gestolen"
+    assert event.actor == cast.admin
 
 
 def test_changing_scopes_and_switching_off(as_user: Any, cast: Cast, case: Any) -> None:
@@ -210,12 +216,15 @@ def test_changing_scopes_and_switching_off(as_user: Any, cast: Cast, case: Any) 
     assert response.status_code == 302
     assert api(token).get(house_api(cast, "cases")).status_code == 401  # switched off
     api_client.refresh_from_db()
-    assert api_client.name == "Nieuwe naam" and not api_client.is_active
+    assert api_client.name == "Nieuwe naam"
+    assert not api_client.is_active
     assert api_client.user.full_name == "API-koppeling Nieuwe naam"
     event = AuditEvent.objects.get(action="api_client.update")
-    assert event.before["scopes"] == ["cases:read"] and event.after["is_active"] is False
+    assert event.before["scopes"] == ["cases:read"]
+    assert event.after["is_active"] is False
     bad = admin.post(url, {"name": "", "scopes": ["nonsense"], "is_active": "on"})
     assert bad.status_code == 400
     assert "Selecteer een geldige keuze" in bad.content.decode()
     api_client.refresh_from_db()
-    assert api_client.name == "Nieuwe naam" and not api_client.is_active
+    assert api_client.name == "Nieuwe naam"
+    assert not api_client.is_active

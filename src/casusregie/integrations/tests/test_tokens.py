@@ -83,9 +83,7 @@ def test_a_client_with_the_write_scope_creates_without_a_csrf_token(cast: Cast) 
 
 
 @pytest.mark.parametrize("how", ["revoked", "expired", "inactive", "unknown", "garbled"])
-def test_unusable_tokens_are_401_with_a_bearer_challenge(
-    cast: Cast, case: Any, how: str
-) -> None:
+def test_unusable_tokens_are_401_with_a_bearer_challenge(cast: Cast, case: Any, how: str) -> None:
     client, token = make_client(cast, cast.org_a)
     if how == "revoked":
         actions.do_revoke_token(client, actor=cast.admin)
@@ -138,9 +136,12 @@ def test_a_new_working_method_stops_the_client_until_the_administrator_confirms(
     page = as_user(cast.admin).get(f"/huizen/{cast.house.slug}/koppelingen/{client.pk}/")
     assert "nieuwe werkwijze" in page.content.decode()
     as_user(cast.admin).post(f"/huizen/{cast.house.slug}/koppelingen/{client.pk}/werkwijze/")
-    assert AuditEvent.objects.filter(
-        actor=cast.admin, action="api_client.confirm_working_method", object_id=str(client.pk)
-    ).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            actor=cast.admin, action="api_client.confirm_working_method", object_id=str(client.pk)
+        ).count()
+        == 2
+    )
     assert api(token).get(house_api(cast, "cases")).status_code == 200
 
 
