@@ -1,14 +1,17 @@
-"""Events the clock makes due. Idempotent: each action's "due soon" event is sent once (the
-event's dedupe key), however often the scheduler runs."""
+"""Events the clock makes due, and the end of the delivery history. Idempotent: each action's
+"due soon" event is sent once (the event's dedupe key), however often the scheduler runs."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+
 from casusregie.plans.models import Action, ActionStatus
 
 from . import events
-from .models import Subscription
+from .models import Delivery, DeliveryStatus, Event, Subscription
 
 
 def emit_due_soon(today: datetime.date) -> int:
@@ -40,3 +43,16 @@ def emit_due_soon(today: datetime.date) -> int:
         if events.publish(events.ACTION_DUE_SOON, [("plans.Action", action.pk)], dedupe=True):
             sent += 1
     return sent
+
+
+def purge_history(now: datetime.datetime) -> int:
+    """Forget events (with their deliveries and attempts) older than `WEBHOOKS_HISTORY_DAYS`
+    (30) once nothing about them is still waiting. Returns the number of events removed."""
+    days = int(getattr(settings, "WEBHOOKS_HISTORY_DAYS", 30))
+    cutoff = now - datetime.timedelta(days=max(days, 1))
+    waiting = Delivery.objects.filter(
+        event=OuterRef("pk"), status__in=(DeliveryStatus.PENDING, DeliveryStatus.HELD)
+    )
+    old = Event.objects.filter(time__lt=cutoff).exclude(Exists(waiting))
+    removed, _per_model = old.delete()
+    return removed

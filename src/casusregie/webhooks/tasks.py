@@ -19,7 +19,10 @@ def deliver_webhook(delivery_id: int) -> str:
 
 @task()
 def webhook_duties(today_iso: str | None = None) -> int:
-    """The scheduler's part: events for actions due soon, then every delivery that is due."""
+    """The scheduler's part: events for actions due soon, every delivery that is due, and
+    forgetting old history."""
     today = datetime.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
     emitted = schedule.emit_due_soon(today)
-    return emitted + delivery.deliver_due()
+    sent = delivery.deliver_due()
+    schedule.purge_history(timezone.now())
+    return emitted + sent

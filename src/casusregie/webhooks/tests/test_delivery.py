@@ -324,3 +324,19 @@ def test_the_scheduler_sends_due_retries(
     out = io.StringIO()
     call_command("deliver_webhooks", stdout=out)
     assert "0 pogingen" in out.getvalue()
+
+
+def test_old_history_is_forgotten_unless_still_waiting(
+    cast: Cast, case: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    from casusregie.webhooks import schedule
+    from casusregie.webhooks.models import Event
+
+    subscription, _secret = subscribe(cast, cast.org_a, receiver.url, [events.ACTION_ASSIGNED])
+    new_action(cast, case, django_capture_on_commit_callbacks, title="Afgeleverd")
+    actions.do_pause_subscription(subscription, actor=cast.admin)
+    new_action(cast, case, django_capture_on_commit_callbacks, title="Vastgehouden")
+    later = timezone.now() + datetime.timedelta(days=31)
+    assert schedule.purge_history(later) == 3  # the event, its delivery and its attempt
+    assert Event.objects.count() == 1
+    assert Delivery.objects.get().status == DeliveryStatus.HELD
