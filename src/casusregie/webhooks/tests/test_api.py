@@ -135,3 +135,38 @@ def test_another_organisations_webhook_is_not_found(
     listed = as_user(manager_b).get(url(cast, "webhooks")).json()
     assert listed["results"] == []
     assert Subscription.objects.filter(pk=subscription.pk).exists()
+
+
+def test_lists_cost_the_same_queries_whatever_their_length(
+    cast: Cast, as_user: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casusregie.webhooks import actions
+
+    subscription, _secret = subscribe(cast, cast.org_a, receiver.url, [events.CASE_CLOSED])
+    client = as_user(cast.admin)
+    page = f"/huizen/{cast.house.slug}/webhooks/{subscription.pk}/"
+
+    def costs() -> tuple[int, int, int]:
+        counts = []
+        for path in (
+            url(cast, f"webhooks/{subscription.pk}/deliveries"),
+            url(cast, "webhooks"),
+            page,
+        ):
+            client.get(path)  # the session may be refreshed on the first request
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200
+            counts.append(len(queries))
+        return counts[0], counts[1], counts[2]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_send_ping(subscription, actor=cast.admin)
+    before = costs()
+    for _ in range(4):
+        subscribe(cast, cast.org_b, receiver.url, [events.CASE_CLOSED])
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.do_send_ping(subscription, actor=cast.admin)
+    assert costs() == before
