@@ -23,6 +23,13 @@ from casusregie.privacy.models import Operation
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
+# The largest id a database row can have (a 64-bit key): a larger number names nothing.
+MAX_ID = 2**63 - 1
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An id in a query or body: 1 up to MAX_ID, so a huge number is a 400, not a crash."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 def parse(
@@ -104,7 +111,7 @@ class SubjectOut(serializers.Serializer):
 
 
 class PageQuery(serializers.Serializer):
-    after = serializers.IntegerField(min_value=1, required=False)
+    after = id_field(required=False)
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
 
 

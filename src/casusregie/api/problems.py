@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -99,8 +100,18 @@ def field_errors(detail: Any, path: str = "") -> list[dict[str, Any]]:
     return [{"field": path or None, "detail": str(detail)}]
 
 
+def is_out_of_range(exc: BaseException) -> bool:
+    """A number too large for a database integer (an id in the URL like 99999999999999999999):
+    SQLite raises OverflowError, PostgreSQL a DataError "out of range". It names nothing."""
+    if isinstance(exc, OverflowError):
+        return True
+    return isinstance(exc, DataError) and "out of range" in str(exc)
+
+
 def _as_drf(exc: Exception) -> Exception:
     """Django's own exceptions, as raised by actions and access gates, in DRF terms."""
+    if is_out_of_range(exc):
+        return exceptions.NotFound()
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return exceptions.ValidationError(detail)

@@ -10,7 +10,9 @@ from rest_framework.permissions import AllowAny
 from casusregie.cases import api as cases
 from casusregie.imports import api_urls as imports
 from casusregie.integrations import api_urls as integrations
+from casusregie.meetings import api as meetings
 from casusregie.plans import api as plans
+from casusregie.privacy import api as privacy
 from casusregie.referrals import api as referrals
 from casusregie.webhooks import api_urls as webhooks
 
@@ -21,6 +23,7 @@ REFERRAL = f"{HOUSE}/referrals/<int:pk>"
 CASE = f"{HOUSE}/cases/<int:pk>"
 QUERY = f"{HOUSE}/known-to-queries/<int:pk>"
 ACTION = f"{HOUSE}/actions/<int:pk>"
+MEETING = f"{HOUSE}/meetings/<int:pk>"
 
 app_name = "api"
 
@@ -69,9 +72,44 @@ urlpatterns = [
     path(f"{CASE}/progress", plans.CaseProgressView.as_view(), name="case-progress"),
     path(f"{HOUSE}/actions", plans.ActionListView.as_view(), name="actions"),
     path(ACTION, plans.ActionDetailView.as_view(), name="action"),
+    path(f"{ACTION}/feedback", plans.ActionFeedbackView.as_view(), name="action-feedback"),
+    path(
+        f"{ACTION}/feedback/<int:feedback>/review",
+        plans.FeedbackReviewView.as_view(),
+        name="feedback-review",
+    ),
+    path(f"{CASE}/plan", plans.CasePlanView.as_view(), name="case-plan"),
+    path(f"{HOUSE}/meetings", meetings.MeetingListView.as_view(), name="meetings"),
+    path(MEETING, meetings.MeetingDetailView.as_view(), name="meeting"),
+    path(
+        f"{MEETING}/availability",
+        meetings.MeetingAvailabilityView.as_view(),
+        name="meeting-availability",
+    ),
+    path(
+        f"{MEETING}/contributions",
+        meetings.MeetingContributionsView.as_view(),
+        name="meeting-contributions",
+    ),
+    path(
+        f"{MEETING}/agenda-items/<int:item>/contributions",
+        meetings.AgendaContributionsView.as_view(),
+        name="agenda-contributions",
+    ),
+    path(f"{MEETING}/calendar.ics", meetings.CalendarView.as_view(), name="meeting-calendar"),
+    path(
+        f"{HOUSE}/privacy-requests",
+        privacy.SubjectRequestListView.as_view(),
+        name="privacy-requests",
+    ),
+    path(
+        f"{HOUSE}/privacy-requests/<int:pk>",
+        privacy.SubjectRequestDetailView.as_view(),
+        name="privacy-request",
+    ),
     *integrations.urlpatterns,
     *webhooks.urlpatterns,
     *imports.urlpatterns,
     # Anything else under /api/v1/ is a 404 problem, not the HTML "page not found".
-    re_path(r"^.*$", not_found),
+    re_path(r"^[\s\S]*$", not_found),
 ]

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casusregie.api.base import ApiView
-from casusregie.api.common import NumberedRef, PageQuery, Ref, newest_first, parse
+from casusregie.api.common import NumberedRef, PageQuery, Ref, id_field, newest_first, parse
 from casusregie.api.schema import page_of, results_of
 from casusregie.cases.access import access_case
 from casusregie.houses.domains import LifeDomain
@@ -28,7 +28,7 @@ from casusregie.plans.access import progress_counts
 from casusregie.privacy import policy
 
 from . import actions
-from .models import Action, ActionStatus, Feedback
+from .models import Action, ActionStatus, Feedback, Goal, Plan
 
 # --- Output ----------------------------------------------------------------------------------
 
@@ -125,7 +125,7 @@ class ActionQuery(PageQuery):
     mine = serializers.BooleanField(required=False, default=False)
     status = serializers.ChoiceField(ActionStatus.choices, required=False)
     overdue = serializers.BooleanField(required=False, default=False)
-    case = serializers.IntegerField(min_value=1, required=False)
+    case = id_field(required=False)
 
 
 class ActionListView(ApiView):
@@ -265,5 +265,103 @@ class CaseProgressView(ApiView):
                     }
                     for row in per_org
                 ],
+            }
+        )
+
+
+# --- Feedback --------------------------------------------------------------------------------
+
+
+class ActionChangeView(ApiView):
+    """A change to one action: `If-Match` takes the action's ETag."""
+
+    def current(self, request: Request, **kwargs: Any) -> Any:
+        return action_detail(request, kwargs["slug"], kwargs["pk"])
+
+
+class FeedbackIn(serializers.Serializer):
+    what_was_done = serializers.CharField(max_length=5000)
+    result = serializers.CharField(max_length=5000)
+
+
+class ActionFeedbackView(ActionChangeView):
+    @extend_schema(
+        request=FeedbackIn,
+        responses={201: ActionDetailOut},
+        summary="Give feedback on an action of your organisation",
+    )
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        """Only the owner organisation gives feedback (others: 403); the action then awaits
+        review by the case director."""
+        action = visible_actions(request, slug).filter(pk=pk).first()
+        if action is None:
+            raise Http404
+        data = parse(FeedbackIn, request.data, request, action.house)
+        actions.do_submit_feedback(action, actor=request.user, **data)
+        return Response(action_detail(request, slug, pk), status=201)
+
+
+class ReviewIn(serializers.Serializer):
+    accept = serializers.BooleanField()
+    note = serializers.CharField(max_length=2000, allow_blank=True, default="")
+
+
+class FeedbackReviewView(ActionChangeView):
+    @extend_schema(
+        request=ReviewIn,
+        responses=ActionDetailOut,
+        summary="Accept feedback (the action is done) or ask for more",
+    )
+    def post(self, request: Request, slug: str, pk: int, feedback: int) -> Response:
+        """The case director or a process director reviews; others get 403."""
+        action = visible_actions(request, slug).filter(pk=pk).first()
+        target = (
+            policy.visible(request.user, Feedback).filter(action=action, pk=feedback).first()
+            if action is not None
+            else None
+        )
+        if target is None:
+            raise Http404
+        data = parse(ReviewIn, request.data, request, action.house)  # type: ignore[union-attr]
+        actions.do_review_feedback(target, actor=request.user, **data)
+        return Response(action_detail(request, slug, pk))
+
+
+# --- The plan --------------------------------------------------------------------------------
+
+
+class GoalOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    domain = serializers.ChoiceField(LifeDomain.choices)
+    text = serializers.CharField()
+    status = serializers.CharField()
+    position = serializers.IntegerField()
+
+
+class PlanOut(serializers.Serializer):
+    case = CaseBriefOut()
+    version = serializers.IntegerField(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+    goals = GoalOut(many=True)
+
+
+class CasePlanView(ApiView):
+    @extend_schema(responses=PlanOut, summary="The plan of a case: its goals")
+    def get(self, request: Request, slug: str, pk: int) -> Response:
+        """Every participant of the case sees the goals; actions are at /actions?case=."""
+        case = access_case(request.user, pk, house_slug=slug)
+        plan: Plan | None
+        try:
+            plan = case.plan
+        except Plan.DoesNotExist:
+            plan = None
+        goals = policy.visible(request.user, Goal).filter(plan__case=case)
+        rows = list(goals.order_by("position", "pk"))
+        return Response(
+            {
+                "case": {"id": case.pk, "reference": case.reference, "phase": case.phase},
+                "version": plan.version if plan else None,
+                "updated_at": plan.updated_at if plan else None,
+                "goals": GoalOut(rows, many=True).data,
             }
         )

@@ -123,6 +123,11 @@ def _log(
     )
 
 
+def log_read(request: SubjectRequest, actor: Any) -> None:
+    """Opening a request names the people it is about: logged like the page does."""
+    _log(request, actor, "subject_request.read", Operation.READ)
+
+
 @dataclass
 class Report:
     request: SubjectRequest

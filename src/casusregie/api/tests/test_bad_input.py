@@ -301,3 +301,24 @@ def test_the_full_bsn_is_never_returned(as_user: Any, cast: Cast, case: Case) ->
     for path in (f"cases/{case.pk}", "cases"):
         body = as_user(cast.process_director).get(url(cast, path)).content.decode()
         assert TEST_BSN not in body
+
+
+HUGE = "99999999999999999999999"
+
+
+def test_an_id_too_large_for_the_database_is_not_found_not_a_crash(
+    as_user: Any, cast: Cast
+) -> None:
+    client = as_user(cast.process_director)
+    for path in (f"cases/{HUGE}", f"referrals/{HUGE}", f"actions/{HUGE}", f"meetings/{HUGE}"):
+        response = client.get(url(cast, path))
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/problem+json"
+    page = client.get(f"/huizen/{cast.house.slug}/casussen/{HUGE}/")
+    assert page.status_code == 404
+
+
+def test_an_id_too_large_in_a_query_is_a_clear_400(as_user: Any, cast: Cast) -> None:
+    response = as_user(cast.process_director).get(url(cast, f"actions?case={HUGE}"))
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "case"

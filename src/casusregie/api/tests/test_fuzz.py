@@ -12,6 +12,7 @@ harder.
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +25,7 @@ from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-defined]
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
@@ -35,7 +37,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from casusregie.cases.models import Case
 from casusregie.conftest import Cast, verified_client
+from casusregie.meetings.actions import do_plan_meeting
 
 from .helpers import accept, file_referral, in_a_week, post, url
 from .test_openapi import COMMITTED
@@ -69,7 +73,7 @@ def wsgi_app() -> Iterator[WSGIHandler]:
 @pytest.fixture
 def world(cast: Cast, as_user: Any) -> dict[str, int]:
     """Objects participant A may see: A's referral (accepted into a case A takes part in), an
-    action for A, a known-to question to A."""
+    action for A with A's feedback, a known-to question to A, a meeting A is invited to."""
     referral = file_referral(as_user, cast)
     case = accept(as_user, cast, referral["id"])
     director = as_user(cast.process_director)
@@ -93,7 +97,24 @@ def world(cast: Cast, as_user: Any) -> dict[str, int]:
         {"organisations": [cast.org_a.pk], "deadline": in_a_week()},
     )
     assert asked.status_code == 201, asked.json()
+    meeting = do_plan_meeting(
+        cast.house,
+        title="Overleg",
+        cases=[Case.objects.get(pk=case["id"])],
+        invitees=[(cast.org_a, True)],
+        slots=[timezone.now() + datetime.timedelta(days=3)],
+        actor=cast.process_director,
+    )
+    feedback = post(
+        as_user(cast.participant_a),
+        url(cast, f"actions/{actions.json()['results'][0]['id']}/feedback"),
+        {"what_was_done": "Gesprek", "result": "Afspraak"},
+    )
+    assert feedback.status_code == 201, feedback.json()
     return {
+        "meetings": meeting.pk,
+        "item": meeting.agenda.get().pk,
+        "feedback": feedback.json()["feedback"][0]["id"],
         "cases": case["id"],
         "referrals": referral["id"],
         "actions": actions.json()["results"][0]["id"],
@@ -106,9 +127,12 @@ def pin(case: Any, slug: str, world: dict[str, int]) -> None:
         return
     if "slug" in case.path_parameters:
         case.path_parameters["slug"] = slug
-    if "id" in case.path_parameters:
-        kind = case.operation.path.split("{slug}/")[1].split("/")[0]
+    kind = case.operation.path.split("{slug}/")[1].split("/")[0]
+    if "id" in case.path_parameters and kind in world:
         case.path_parameters["id"] = world[kind]
+    for name in ("item", "feedback"):
+        if name in case.path_parameters:
+            case.path_parameters[name] = world[name]
 
 
 @pytest.mark.django_db

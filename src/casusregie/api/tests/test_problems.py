@@ -65,3 +65,10 @@ def test_session_clients_need_the_csrf_token(cast: Cast) -> None:
     assert response["Content-Type"] == PROBLEM
     assert "CSRF" in response.json()["detail"]
     assert not Referral.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_address_with_a_line_break_is_a_problem_not_an_html_page() -> None:
+    response = Client().get("/api/v1/houses/x/webhooks/a%0Ab/deliveries")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
