@@ -79,6 +79,7 @@ urlpatterns = [
         name="feedback-review",
     ),
     path(f"{CASE}/plan", plans.CasePlanView.as_view(), name="case-plan"),
+    path(f"{CASE}/file.pdf", plans.CaseFileView.as_view(), name="case-file"),
     path(f"{HOUSE}/meetings", meetings.MeetingListView.as_view(), name="meetings"),
     path(MEETING, meetings.MeetingDetailView.as_view(), name="meeting"),
     path(

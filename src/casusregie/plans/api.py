@@ -12,9 +12,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +29,7 @@ from casusregie.plans.access import progress_counts
 from casusregie.privacy import policy
 
 from . import actions
+from .casefile import case_file
 from .models import Action, ActionStatus, Feedback, Goal, Plan
 
 # --- Output ----------------------------------------------------------------------------------
@@ -350,11 +352,7 @@ class CasePlanView(ApiView):
     def get(self, request: Request, slug: str, pk: int) -> Response:
         """Every participant of the case sees the goals; actions are at /actions?case=."""
         case = access_case(request.user, pk, house_slug=slug)
-        plan: Plan | None
-        try:
-            plan = case.plan
-        except Plan.DoesNotExist:
-            plan = None
+        plan = policy.visible(request.user, Plan).filter(case=case).first()
         goals = policy.visible(request.user, Goal).filter(plan__case=case)
         rows = list(goals.order_by("position", "pk"))
         return Response(
@@ -365,3 +363,21 @@ class CasePlanView(ApiView):
                 "goals": GoalOut(rows, many=True).data,
             }
         )
+
+
+class CaseFileView(ApiView):
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The case file: what you may see of the case"
+            )
+        },
+        summary="The case file as PDF",
+    )
+    def get(self, request: Request, slug: str, pk: int) -> Any:
+        """Every part comes through the access policy: a partner's file holds its own actions
+        and the input addressed to it. Making it is logged for every person of the case."""
+        case = access_case(request.user, pk, house_slug=slug)
+        response = HttpResponse(case_file(request.user, case), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="dossier-{case.reference}.pdf"'
+        return response

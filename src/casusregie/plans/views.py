@@ -23,6 +23,7 @@ from casusregie.web import pdf
 from casusregie.web.forms import apply_errors
 
 from . import actions
+from .casefile import case_file
 from .forms import FeedbackForm, GoalForm, GoalStatusForm, ReviewForm
 from .models import (
     Action,
@@ -304,4 +305,13 @@ def plan_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="plan-{case.reference}.pdf"'
+    return response
+
+
+@login_required
+def case_file_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The case file as PDF, holding what this user may see (plans/casefile.py)."""
+    case = access_case(request.user, pk, house_slug=slug)
+    response = HttpResponse(case_file(request.user, case), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="dossier-{case.reference}.pdf"'
     return response

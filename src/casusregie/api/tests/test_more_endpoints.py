@@ -245,3 +245,13 @@ def test_requests_of_data_subjects_are_for_the_privacy_officer_only(
     future = post(officer, path, {**body, "received_on": "2999-01-01"})
     assert fields(future) == {"received_on"}
     assert SubjectRequest.objects.count() == 1
+
+
+def test_the_meeting_page_links_its_calendar_file_once_scheduled(
+    as_user: Any, cast: Cast, meeting: Any
+) -> None:
+    page = f"/huizen/{cast.house.slug}/overleggen/{meeting.pk}/"
+    link = f"/api/v1/houses/{cast.house.slug}/meetings/{meeting.pk}/calendar.ics"
+    assert link not in as_user(cast.participant_a).get(page).content.decode()
+    do_schedule_meeting(meeting, slot=meeting.slots.first(), actor=cast.process_director)
+    assert link in as_user(cast.participant_a).get(page).content.decode()

@@ -124,11 +124,24 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("api:case-actions", "pk"): "case",
     ("api:case-progress", "pk"): "case",
     ("api:action", "pk"): ("action", "late_action"),
+    ("api:action-feedback", "pk"): ("action", "late_action"),
+    ("api:feedback-review", "pk"): "action",
+    ("api:feedback-review", "feedback"): "feedback",
+    ("api:case-plan", "pk"): "case",
+    ("api:case-file", "pk"): "case",
+    ("plans:case_file", "pk"): "case",
+    ("api:meeting", "pk"): "meeting",
+    ("api:meeting-availability", "pk"): "meeting",
+    ("api:meeting-contributions", "pk"): "meeting",
+    ("api:agenda-contributions", "pk"): "meeting",
+    ("api:agenda-contributions", "item"): "agenda_item",
+    ("api:meeting-calendar", "pk"): "meeting",
+    ("api:privacy-request", "pk"): "subject_request",
 }
 EVERYWHERE: dict[str, str] = {"slug": "house"}
 # Patterns without a name cannot be reversed: the path to request, formatted with the world.
 UNNAMED: dict[str, str] = {
-    "api:^.*$": "/api/v1/houses/{house.slug}/cases/{case.pk}/unknown",
+    "api:^[\\s\\S]*$": "/api/v1/houses/{house.slug}/cases/{case.pk}/unknown",
 }
 
 
@@ -357,7 +370,7 @@ def build_world(cast: Cast) -> World:
     )
     meeting.refresh_from_db()
     meeting_actions.do_close_meeting(meeting, actor=director)
-    plan_actions.do_submit_feedback(
+    feedback = plan_actions.do_submit_feedback(
         action,
         what_was_done=f"Bezocht {FEEDBACK_MARKER}",
         result="Afspraken gemaakt",
@@ -423,6 +436,7 @@ def build_world(cast: Cast) -> World:
         "goal": goal,
         "action": action,
         "late_action": late,
+        "feedback": feedback,
         "org_a": cast.org_a,
         "participant_a": cast.participant_a,
         "membership_a": Membership.objects.get(user=cast.participant_a, house=house),
