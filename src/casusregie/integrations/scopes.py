@@ -28,7 +28,9 @@ SCOPES = {
     "known-to:read": _("Read known-to questions"),
     "known-to:write": _("Ask and answer known-to questions"),
     "actions:read": _("Read actions, their feedback and the progress of a case"),
-    "actions:write": _("Record actions"),
+    "actions:write": _("Record actions, give feedback on them and review it"),
+    "meetings:read": _("Read case meetings, their availability and calendar invitations"),
+    "meetings:write": _("Give availability and written input for case meetings"),
     "webhooks:manage": _("Subscribe to events and manage the organisation's webhooks"),
 }
 
@@ -57,6 +59,18 @@ URL_RESOURCES = {
     "case-progress": "actions",
     "actions": "actions",
     "action": "actions",
+    "action-feedback": "actions",
+    "feedback-review": "actions",
+    "case-plan": "actions",
+    "case-file": "cases",
+    "meetings": "meetings",
+    "meeting": "meetings",
+    "meeting-availability": "meetings",
+    "meeting-contributions": "meetings",
+    "agenda-contributions": "meetings",
+    "meeting-calendar": "meetings",
+    # Requests of data subjects (privacy-requests) stay closed to clients: they are the
+    # contact point's and the privacy officer's work, not a partner system's.
 }
 
 
