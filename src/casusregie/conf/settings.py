@@ -263,6 +263,62 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Webhooks and imports ---------------------------------------------------------------------
+
+WEBHOOKS_ALLOW_LOCAL = env.flag(
+    "CASUSREGIE_WEBHOOKS_ALLOW_LOCAL",
+    DEMO,
+    help="Webhooks ook naar http:// en naar lokale/privé-adressen sturen (standaard alleen in "
+    "de demo, voor het voorbeeldprogramma in examples/). Nooit in productie: dan weigert de "
+    "applicatie te starten (SSRF, docs/webhooks.md).",
+)
+if PRODUCTION and WEBHOOKS_ALLOW_LOCAL:
+    raise ConfigurationError(
+        "CASUSREGIE_WEBHOOKS_ALLOW_LOCAL",
+        "lokale webhook-adressen zijn niet toegestaan in productie",
+        "local webhook addresses are not allowed in production",
+    )
+WEBHOOKS_TIMEOUT = env.integer(
+    "CASUSREGIE_WEBHOOKS_TIMEOUT",
+    5,
+    minimum=1,
+    help="Seconden om te verbinden met een webhook-adres, en om op het antwoord te wachten.",
+)
+WEBHOOKS_PAUSE_AFTER_FAILURES = env.integer(
+    "CASUSREGIE_WEBHOOKS_PAUSE_AFTER_FAILURES",
+    5,
+    minimum=1,
+    help="Een webhook pauzeert na zoveel mislukte pogingen op rij ...",
+)
+WEBHOOKS_PAUSE_AFTER_HOURS = env.integer(
+    "CASUSREGIE_WEBHOOKS_PAUSE_AFTER_HOURS",
+    24,
+    minimum=1,
+    help="... die samen minstens zoveel uur beslaan.",
+)
+WEBHOOKS_HISTORY_DAYS = env.integer(
+    "CASUSREGIE_WEBHOOKS_HISTORY_DAYS",
+    30,
+    minimum=1,
+    help="Dagen dat de bezorggeschiedenis van webhooks bewaard blijft.",
+)
+IMPORTS_MAX_BYTES = (
+    env.integer(
+        "CASUSREGIE_IMPORTS_MAX_MB",
+        20,
+        minimum=1,
+        help="Grootste importbestand in MB (de proxy moet iets meer doorlaten).",
+    )
+    * 1024
+    * 1024
+)
+IMPORTS_KEEP_HOURS = env.integer(
+    "CASUSREGIE_IMPORTS_KEEP_HOURS",
+    24,
+    minimum=1,
+    help="Uren dat een geüpload importbestand hooguit bewaard blijft als het niet wordt verwerkt.",
+)
+
 # --- Application ------------------------------------------------------------------------------
 
 INSTALLED_APPS = [

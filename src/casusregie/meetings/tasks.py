@@ -13,7 +13,8 @@ from .models import Meeting, MeetingStatus
 
 
 def recipients(meeting: Meeting) -> list[str]:
-    """Active members of the invited organisations in the house, and the chair."""
+    """Active members of the invited organisations in the house, and the chair; not the
+    system accounts of API clients (they cannot read mail: their systems get webhooks)."""
     from casusregie.accounts.models import User
 
     emails = set(
@@ -22,6 +23,7 @@ def recipients(meeting: Meeting) -> list[str]:
             memberships__house=meeting.house_id,
             memberships__ended_at__isnull=True,
             memberships__organisation__in=meeting.invitations.values("organisation"),
+            api_client__isnull=True,
         ).values_list("email", flat=True)
     )
     emails.add(meeting.chair.email)

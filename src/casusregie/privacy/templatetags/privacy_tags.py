@@ -15,13 +15,15 @@ register = template.Library()
 
 @register.simple_tag
 def privacy_links(user: Any, house: Any) -> dict[str, bool]:
-    """Which privacy pages the house menu offers the user (one query)."""
+    """Which privacy and administration pages the house menu offers the user (one query)."""
     from ..retention import RETENTION_ROLES
 
     roles = set(policy.active_memberships(user).filter(house=house).values_list("role", flat=True))
     return {
         "officer": Role.PRIVACY_OFFICER in roles,
         "destruction": bool(roles & set(RETENTION_ROLES)),
+        "admin": Role.FUNCTIONAL_ADMIN in roles,
+        "webhooks": bool(roles & {Role.FUNCTIONAL_ADMIN, Role.PARTNER_MANAGER}),
     }
 
 

@@ -34,7 +34,10 @@ from pypdf import PdfReader
 from casusregie.accounts.models import Membership
 from casusregie.accounts.roles import Role
 from casusregie.conftest import Cast, verified_client
+from casusregie.imports.actions import import_file
+from casusregie.integrations.actions import do_create_api_client
 from casusregie.privacy import policy
+from casusregie.webhooks.actions import SubscriptionData, do_create_subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +140,28 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("api:agenda-contributions", "item"): "agenda_item",
     ("api:meeting-calendar", "pk"): "meeting",
     ("api:privacy-request", "pk"): "subject_request",
+    ("integrations:client", "pk"): "api_client",
+    ("integrations:rotate", "pk"): "api_client",
+    ("integrations:revoke", "pk"): "api_client",
+    ("integrations:confirm_method", "pk"): "api_client",
+    ("webhooks:detail", "pk"): "subscription",
+    ("webhooks:edit", "pk"): "subscription",
+    ("webhooks:rotate", "pk"): "subscription",
+    ("webhooks:ping", "pk"): "subscription",
+    ("webhooks:pause", "pk"): "subscription",
+    ("webhooks:resume", "pk"): "subscription",
+    ("webhooks:delete", "pk"): "subscription",
+    ("api:webhook", "pk"): "subscription",
+    ("api:webhook-rotate-secret", "pk"): "subscription",
+    ("api:webhook-ping", "pk"): "subscription",
+    ("api:webhook-pause", "pk"): "subscription",
+    ("api:webhook-resume", "pk"): "subscription",
+    ("api:webhook-deliveries", "pk"): "subscription",
+    ("imports:job", "pk"): "import_job",
+    ("imports:progress", "pk"): "import_job",
+    ("imports:start", "pk"): "import_job",
+    ("imports:discard", "pk"): "import_job",
+    ("imports:report_csv", "pk"): "import_job",
 }
 EVERYWHERE: dict[str, str] = {"slug": "house"}
 # Patterns without a name cannot be reversed: the path to request, formatted with the world.
@@ -422,6 +447,35 @@ def build_world(cast: Cast) -> World:
         last_name="Oudgeval",
         born=datetime.date(1960, 1, 2),
     )
+    # Administration around the house, made last (a webhook made earlier would be sent events):
+    # an API client and a webhook of organisation A, and a checked import file.
+    api_client, _token = do_create_api_client(
+        house,
+        name="Matrix-koppeling",
+        organisation=cast.org_a,
+        scopes=["cases:read"],
+        actor=cast.admin,
+    )
+    subscription, _secret = do_create_subscription(
+        house,
+        cast.org_a,
+        SubscriptionData(
+            url="https://93.184.215.14/hook", event_types=["nl.casusregie.case.closed"]
+        ),
+        actor=cast.admin,
+    )
+    import_job = import_file(
+        house,
+        kind="people",
+        mode="valid",
+        filename="mensen.csv",
+        data=(
+            b"record,name,kind,email,full_name,organisation,role\n"
+            b"organisation,Stichting Matrix,social_work,,,,\n"
+        ),
+        actor=cast.admin,
+        dry_run=True,
+    )
     signal = UsageSignal.objects.create(
         house=house, kind=SignalKind.OFF_HOURS, user=cast.participant_a, day=today
     )
@@ -437,6 +491,9 @@ def build_world(cast: Cast) -> World:
         "action": action,
         "late_action": late,
         "feedback": feedback,
+        "api_client": api_client,
+        "subscription": subscription,
+        "import_job": import_job,
         "org_a": cast.org_a,
         "participant_a": cast.participant_a,
         "membership_a": Membership.objects.get(user=cast.participant_a, house=house),
