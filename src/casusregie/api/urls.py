@@ -16,6 +16,7 @@ from casusregie.privacy import api as privacy
 from casusregie.referrals import api as referrals
 from casusregie.webhooks import api_urls as webhooks
 
+from .me import MeView
 from .problems import not_found
 
 HOUSE = "houses/<slug:slug>"
@@ -47,6 +48,7 @@ class DocsView(SpectacularSwaggerSplitView):
 urlpatterns = [
     path("schema", SchemaView.as_view(), name="schema"),
     path("docs", DocsView.as_view(), name="docs"),
+    path(f"{HOUSE}/me", MeView.as_view(), name="me"),
     path(f"{HOUSE}/referrals", referrals.ReferralListView.as_view(), name="referrals"),
     path(REFERRAL, referrals.ReferralDetailView.as_view(), name="referral"),
     path(f"{REFERRAL}/submit", referrals.ReferralSubmitView.as_view(), name="referral-submit"),

@@ -43,11 +43,13 @@ class TokenLimits(permissions.BasePermission):
         if isinstance(auth, ApiToken):
             match = request._request.resolver_match
             needed = required_scope(view, request.method or "GET", match and match.url_name)
-            if needed is None:
+            if getattr(view, "open_to_every_client", False):
+                needed = ""  # e.g. "who am I": any valid token may ask
+            elif needed is None:
                 raise exceptions.PermissionDenied(
                     _("This endpoint is not available to API clients.")
                 )
-            if needed not in auth.client.scope_list:
+            if needed and needed not in auth.client.scope_list:
                 raise InsufficientScope(
                     _("This token lacks the scope %(scope)s.") % {"scope": needed}
                 )
