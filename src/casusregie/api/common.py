@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -38,10 +40,37 @@ def parse(
     request: Request,
     house: House | None = None,
 ) -> dict[str, Any]:
-    """Validated input, or a ValidationError that becomes a 400 problem."""
+    """Validated input, or a ValidationError that becomes a 400 problem.
+
+    A body field the endpoint does not know is an error too (a typo like `urgentie` would
+    otherwise be dropped silently and the client would believe it was saved)."""
     serializer = serializer_class(data=data, context={"request": request, "house": house})
+    if isinstance(data, dict) and not isinstance(data, QueryDict):
+        unknown = unknown_fields(serializer.fields, data)
+        if unknown:
+            raise serializers.ValidationError(unknown)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def unknown_fields(fields: Any, data: Any, path: str = "") -> dict[str, list[str]]:
+    """Body fields (also inside nested objects and lists of objects) no serializer declares."""
+    found: dict[str, list[str]] = {}
+    if not isinstance(data, dict):
+        return found
+    for key, value in data.items():
+        name = f"{path}.{key}" if path else str(key)
+        field = fields.get(key)
+        if field is None or field.read_only:
+            found[name] = [
+                _("Unknown field: leave it out (the OpenAPI document lists the fields).")
+            ]
+        elif isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+            for index, item in enumerate(value):
+                found.update(unknown_fields(field.child.fields, item, f"{name}.{index}"))
+        elif isinstance(field, serializers.Serializer):
+            found.update(unknown_fields(field.fields, value, name))
+    return found
 
 
 # --- Related objects named by id -------------------------------------------------------------

@@ -704,4 +704,8 @@ SPECTACULAR_SETTINGS = {
     # No call to the public validator service: the page talks to this server only.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "DISABLE_ERRORS_AND_WARNINGS": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "casusregie.api.schema.forbid_unknown_fields",
+    ],
 }

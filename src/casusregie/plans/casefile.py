@@ -7,6 +7,7 @@ the case (the file names them all).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -29,6 +30,43 @@ def _date(value: Any) -> str:
     if hasattr(value, "hour"):
         return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
     return str(value.strftime("%d-%m-%Y"))
+
+
+def goals_section(goals: Iterable[Goal]) -> pdf.Section:
+    return pdf.Section(
+        _("Goals"),
+        rows=[[_("Life domain"), _("Goal"), _("Status")]]
+        + [[g.get_domain_display(), g.text, g.get_status_display()] for g in goals],
+        empty_text=_("No goals yet."),
+    )
+
+
+def actions_section(actions: Iterable[Action], *, empty_text: str) -> pdf.Section:
+    return pdf.Section(
+        _("Actions you may read"),
+        rows=[[_("Action"), _("Owner"), _("Due date"), _("Status")]]
+        + [
+            [
+                f"A{a.number} {a.title}",
+                a.owner_organisation.name,
+                _date(a.due_date),
+                a.get_status_display(),
+            ]
+            for a in actions
+        ],
+        empty_text=empty_text,
+    )
+
+
+def progress_section(counts: Iterable[dict[str, Any]]) -> pdf.Section:
+    return pdf.Section(
+        _("Progress per organisation"),
+        rows=[[_("Organisation"), _("Open"), _("Overdue"), _("Done")]]
+        + [
+            [r["owner_organisation__name"], str(r["open"]), str(r["overdue"]), str(r["done"])]
+            for r in counts
+        ],
+    )
 
 
 def case_file(user: Any, case: Case) -> bytes:
@@ -102,26 +140,8 @@ def case_file(user: Any, case: Case) -> bytes:
                 for change in case.phase_changes.all()
             ],
         ),
-        pdf.Section(
-            _("Goals"),
-            rows=[[_("Life domain"), _("Goal"), _("Status")]]
-            + [[g.get_domain_display(), g.text, g.get_status_display()] for g in goals],
-            empty_text=_("No goals yet."),
-        ),
-        pdf.Section(
-            _("Actions you may read"),
-            rows=[[_("Action"), _("Owner"), _("Due date"), _("Status")]]
-            + [
-                [
-                    f"A{a.number} {a.title}",
-                    a.owner_organisation.name,
-                    _date(a.due_date),
-                    a.get_status_display(),
-                ]
-                for a in actions
-            ],
-            empty_text=_("No actions you may read."),
-        ),
+        goals_section(goals),
+        actions_section(actions, empty_text=_("No actions you may read.")),
         pdf.Section(
             _("Feedback"),
             rows=[[_("Action"), _("Organisation"), _("What was done"), _("Result")]]
@@ -131,14 +151,7 @@ def case_file(user: Any, case: Case) -> bytes:
             ],
             empty_text=_("No feedback you may read."),
         ),
-        pdf.Section(
-            _("Progress per organisation"),
-            rows=[[_("Organisation"), _("Open"), _("Overdue"), _("Done")]]
-            + [
-                [r["owner_organisation__name"], str(r["open"]), str(r["overdue"]), str(r["done"])]
-                for r in progress_counts(user, case, timezone.localdate())
-            ],
-        ),
+        progress_section(progress_counts(user, case, timezone.localdate())),
         pdf.Section(
             _("Decisions in case meetings"),
             rows=[[_("Meeting"), _("Decision")]]

@@ -23,7 +23,7 @@ from casusregie.web import pdf
 from casusregie.web.forms import apply_errors
 
 from . import actions
-from .casefile import case_file
+from .casefile import actions_section, case_file, goals_section, progress_section
 from .forms import FeedbackForm, GoalForm, GoalStatusForm, ReviewForm
 from .models import (
     Action,
@@ -268,34 +268,9 @@ def plan_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         subjects=subject_refs(case_subjects(case)),
     )
     sections = [
-        pdf.Section(
-            _("Goals"),
-            rows=[[_("Life domain"), _("Goal"), _("Status")]]
-            + [[g.get_domain_display(), g.text, g.get_status_display()] for g in goals],
-            empty_text=_("No goals yet."),
-        ),
-        pdf.Section(
-            _("Actions you may read"),
-            rows=[[_("Action"), _("Owner"), _("Due date"), _("Status")]]
-            + [
-                [
-                    f"A{a.number} {a.title}",
-                    a.owner_organisation.name,
-                    a.due_date.strftime("%d-%m-%Y"),
-                    a.get_status_display(),
-                ]
-                for a in context["plan_actions"]
-            ],
-            empty_text=_("No actions have been agreed yet."),
-        ),
-        pdf.Section(
-            _("Progress per organisation"),
-            rows=[[_("Organisation"), _("Open"), _("Overdue"), _("Done")]]
-            + [
-                [r["owner_organisation__name"], str(r["open"]), str(r["overdue"]), str(r["done"])]
-                for r in context["action_counts"]
-            ],
-        ),
+        goals_section(goals),
+        actions_section(context["plan_actions"], empty_text=_("No actions have been agreed yet.")),
+        progress_section(context["action_counts"]),
     ]
     body = pdf.document(
         _("Plan of case %(ref)s") % {"ref": case.reference},

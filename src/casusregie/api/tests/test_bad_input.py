@@ -322,3 +322,11 @@ def test_an_id_too_large_in_a_query_is_a_clear_400(as_user: Any, cast: Cast) -> 
     response = as_user(cast.process_director).get(url(cast, f"actions?case={HUGE}"))
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "case"
+
+
+def test_unknown_fields_are_named_and_nothing_is_stored(as_user: Any, cast: Cast) -> None:
+    body = family(cast, urgentie="hoog")
+    body["subjects"][1]["geboortedatum"] = "2012-07-01"
+    response = post(as_user(cast.participant_a), url(cast, "referrals"), body)
+    assert fields(response) == {"urgentie", "subjects.1.geboortedatum"}
+    assert not Referral.objects.exists()

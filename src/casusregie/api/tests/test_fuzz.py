@@ -15,26 +15,16 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 import yaml
-from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from casusregie.cases.models import Case
 from casusregie.conftest import Cast
@@ -43,33 +33,14 @@ from casusregie.integrations.scopes import SCOPES
 from casusregie.meetings.actions import do_plan_meeting
 from casusregie.webhooks.actions import SubscriptionData, do_create_subscription
 
+from .fuzzing import CHECKS
 from .helpers import accept, file_referral, in_a_week, post, url
 from .test_openapi import COMMITTED
 
 EXAMPLES = int(os.environ.get("CASUSREGIE_FUZZ_EXAMPLES", "25"))
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 
 SCHEMA = schemathesis.openapi.from_dict(yaml.safe_load(COMMITTED.read_text()))
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
-
-
-@pytest.fixture
-def wsgi_app() -> Iterator[WSGIHandler]:
-    """The production WSGI handler, minus closing the connection after each request: the test's
-    transaction must survive (the same thing Django's test client does)."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield WSGIHandler()
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -5,39 +5,25 @@ error, and every answer matches the document."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.conf import settings
-from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-defined]
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
+from casusregie.api.tests.fuzzing import CHECKS
 from casusregie.conftest import Cast, verified_client
 from casusregie.webhooks import endpoints, events
 
 from .conftest import Receiver, subscribe
 
 EXAMPLES = int(os.environ.get("CASUSREGIE_FUZZ_EXAMPLES", "15"))
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
 
 
 def _operations() -> list[Any]:
@@ -45,17 +31,6 @@ def _operations() -> list[Any]:
     schema = schemathesis.openapi.from_dict(document)
     found = [result.ok() for result in schema.get_all_operations()]
     return [op for op in found if "webhook" in op.path]
-
-
-@pytest.fixture
-def wsgi_app() -> Iterator[WSGIHandler]:
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield WSGIHandler()
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
