@@ -16,6 +16,9 @@ urlpatterns = [
     path("huizen/", include("casusregie.integrations.urls")),
     path("huizen/", include("casusregie.webhooks.urls")),
     path("huizen/", include("casusregie.imports.urls")),
+    path("huizen/", include("casusregie.insights.urls")),
+    path("huizen/", include("casusregie.surveys.urls")),
+    path("huizen/", include("casusregie.network.urls")),
     path("api/v1/", include("casusregie.api.urls")),
     path("taal/", set_language, name="set_language"),
 ]

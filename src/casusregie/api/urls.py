@@ -9,11 +9,14 @@ from rest_framework.permissions import AllowAny
 
 from casusregie.cases import api as cases
 from casusregie.imports import api_urls as imports
+from casusregie.insights import api_urls as insights
 from casusregie.integrations import api_urls as integrations
 from casusregie.meetings import api as meetings
+from casusregie.network import api_urls as network
 from casusregie.plans import api as plans
 from casusregie.privacy import api as privacy
 from casusregie.referrals import api as referrals
+from casusregie.surveys import api_urls as surveys
 from casusregie.webhooks import api_urls as webhooks
 
 from .me import MeView
@@ -113,6 +116,9 @@ urlpatterns = [
     *integrations.urlpatterns,
     *webhooks.urlpatterns,
     *imports.urlpatterns,
+    *insights.urlpatterns,
+    *surveys.urlpatterns,
+    *network.urlpatterns,
     # Anything else under /api/v1/ is a 404 problem, not the HTML "page not found".
     re_path(r"^[\s\S]*$", not_found),
 ]

@@ -351,6 +351,9 @@ INSTALLED_APPS = [
     "casusregie.integrations",
     "casusregie.webhooks",
     "casusregie.imports",
+    "casusregie.insights",
+    "casusregie.surveys",
+    "casusregie.network",
     "casusregie.demo",
 ]
 
