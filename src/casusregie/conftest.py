@@ -87,6 +87,12 @@ def confirm_working_method(user: User, house: House) -> None:
 
 @pytest.fixture
 def cast(db: Any) -> Cast:
+    return build_cast()
+
+
+def build_cast() -> Cast:
+    """The fixed cast in the current database (also used to set up a server process's database
+    in tests that run the product as a separate process)."""
     house = House.objects.create(
         name="ZVH Heuvelland-test",
         slug="heuvelland-test",
