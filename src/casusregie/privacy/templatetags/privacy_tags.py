@@ -24,6 +24,7 @@ def privacy_links(user: Any, house: Any) -> dict[str, bool]:
         "destruction": bool(roles & set(RETENTION_ROLES)),
         "admin": Role.FUNCTIONAL_ADMIN in roles,
         "webhooks": bool(roles & {Role.FUNCTIONAL_ADMIN, Role.PARTNER_MANAGER}),
+        "reports": bool(roles & {Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR, Role.AUDITOR}),
     }
 
 
