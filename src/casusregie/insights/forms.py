@@ -86,3 +86,29 @@ class PeriodForm(forms.Form):
             organisation=data.get("organisatie"),
             domain=data.get("domein") or "",
         )
+
+
+class PoliceCountForm(forms.Form):
+    before = forms.IntegerField(
+        label=_("Police registrations in the 12 months before intake"),
+        min_value=0,
+        max_value=10_000,
+        error_messages={
+            "required": _("Enter the number of registrations before intake (0 if none)."),
+            "invalid": _("Enter a whole number."),
+            "min_value": _("A count cannot be negative."),
+            "max_value": _("Enter at most 10,000."),
+        },
+    )
+    after = forms.IntegerField(
+        label=_("Police registrations in the 12 months after closure"),
+        required=False,
+        min_value=0,
+        max_value=10_000,
+        help_text=_("Only when the case was closed at least 12 months ago."),
+        error_messages={
+            "invalid": _("Enter a whole number."),
+            "min_value": _("A count cannot be negative."),
+            "max_value": _("Enter at most 10,000."),
+        },
+    )

@@ -27,6 +27,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    Sum,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -194,6 +195,8 @@ def build(house: House, period: Period) -> list[Figure]:
         re_registrations(house, period),
         domain_change(house, period),
         closure_outcomes(house, period),
+        police_effect(house, period),
+        meeting_time(house, period),
     ]
     for figure in figures:
         figure.shown = [[row[0], *[suppress(v) for v in row[1:]]] for row in figure.rows]
@@ -501,3 +504,70 @@ def closure_outcomes(house: House, period: Period) -> Figure:
 
 def kinds() -> list[tuple[str, str]]:
     return [(k, str(label)) for k, label in SubjectKind.choices]
+
+
+def police_effect(house: House, period: Period) -> Figure:
+    """Police registrations before intake and after closure, for the cases whose twelve
+    months after closure ended in the period (docs/insights.md)."""
+    from .models import PoliceCount
+    from .stats import effect
+
+    year = datetime.timedelta(days=365)
+    rows_found = PoliceCount.objects.filter(
+        house=house,
+        after__isnull=False,
+        case__in=_cases(house, period).values("pk"),
+        case__closed_at__gte=period.since - year,
+        case__closed_at__lt=period.until - year,
+    ).values_list("before", "after")
+    pairs = [(before, after) for before, after in rows_found if after is not None]
+    n = len(pairs)
+    found = effect(pairs) if n >= SUPPRESS_BELOW else None
+    rows: list[list[Any]] = [[_("Number of cases"), n]]
+    if found is not None:
+        rows += [
+            [_("Mean before intake"), round(found.mean_before, 2)],
+            [_("Mean after closure"), round(found.mean_after, 2)],
+            [_("Mean difference (after − before)"), round(found.mean_difference, 2)],
+            [_("95% interval, lower bound"), round(found.low, 2)],
+            [_("95% interval, upper bound"), round(found.high, 2)],
+            [_("Cases with fewer registrations"), found.improved],
+            [_("Cases with as many registrations"), found.same],
+            [_("Cases with more registrations"), found.worse],
+        ]
+    return Figure(
+        "police",
+        _("Police registrations before intake and after closure"),
+        [_("Figure"), _("Value")],
+        rows,
+        chart_column=None,
+        note=_(
+            "Cases whose twelve months after closure ended in the period. The interval is a "
+            "percentile bootstrap (10,000 resamples, fixed seed). Fewer than 5 cases: no figure."
+        ),
+    )
+
+
+def meeting_time(house: House, period: Period) -> Figure:
+    """Time at the table per organisation: every attendance counts the meeting's length.
+    Meetings discuss several cases, so the filters do not apply."""
+    from casusregie.meetings.models import Attendance, MeetingStatus
+
+    rows = (
+        Attendance.objects.filter(
+            meeting__house=house,
+            meeting__status=MeetingStatus.HELD,
+            meeting__starts_at__gte=period.since,
+            meeting__starts_at__lt=period.until,
+        )
+        .values("organisation__name")
+        .annotate(minutes=Sum("meeting__duration_minutes"), attendances=Count("pk"))
+        .order_by("-minutes", "organisation__name")
+    )
+    return Figure(
+        "meeting_time",
+        _("Meeting time per organisation (hours)"),
+        [_("Organisation"), _("Hours"), _("Attendances")],
+        [[r["organisation__name"], round(r["minutes"] / 60, 1), r["attendances"]] for r in rows],
+        note=_("Each attendance counts the length of the meeting. Filters do not apply."),
+    )

@@ -8,4 +8,5 @@ app_name = "insights"
 
 urlpatterns = [
     path("<slug:slug>/rapportages/", views.outcome_report, name="report"),
+    path("<slug:slug>/casussen/<int:pk>/politie/", views.police_count, name="police"),
 ]

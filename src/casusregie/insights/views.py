@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import io
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from casusregie.web.exports import XLSX_TYPE, cell
+from casusregie.web.forms import apply_errors
 
-from . import report
+from . import actions, report
 from .access import report_house
-from .forms import PeriodForm
+from .forms import PeriodForm, PoliceCountForm
+from .models import PoliceCount
 
 
 @login_required
@@ -75,3 +80,40 @@ def _download(
         response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def police_count(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The police of a case record how often they registered something about its subjects
+    before intake and after closure (counts only)."""
+    case, organisation = actions.police_case(request.user, slug, pk)
+    existing = PoliceCount.objects.filter(case=case).first()
+    initial = {"before": existing.before, "after": existing.after} if existing else None
+    form = PoliceCountForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_police_count(
+                case,
+                actor=request.user,
+                organisation=organisation,
+                before=form.cleaned_data["before"],
+                after=form.cleaned_data["after"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The police counts have been saved."))
+            return redirect("insights:police", slug=case.house.slug, pk=case.pk)
+    return render(
+        request,
+        "insights/police_count.html",
+        {
+            "house": case.house,
+            "case": case,
+            "form": form,
+            "existing": existing,
+            "after_allowed": actions.after_allowed(case),
+            "organisation": organisation,
+        },
+        status=400 if form.errors else 200,
+    )

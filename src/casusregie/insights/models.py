@@ -1,0 +1,35 @@
+"""Police registrations around a case: counts only, never their content (seed P13)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PoliceCount(models.Model):
+    """How often the police registered something about the case's subjects in the twelve
+    months before intake and in the twelve months after closure. Recorded by the police
+    organisation taking part in the case; only counts, so no police information is shared."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="police_count")
+    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
+    before = models.PositiveIntegerField(_("registrations in the 12 months before intake"))
+    after = models.PositiveIntegerField(
+        _("registrations in the 12 months after closure"), null=True, blank=True
+    )
+    organisation = models.ForeignKey(
+        "houses.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("police registration count")
+        verbose_name_plural = _("police registration counts")
+        indexes = [models.Index(fields=["house", "case"], name="policecount_house_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.before} → {self.after}"
