@@ -15,3 +15,8 @@ REPORT_ROLES = (Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR, Role.AUDITOR)
 def report_house(user: Any, slug: str) -> House:
     """The house whose reports the user may see, or 404 (also for houses they do not know)."""
     return policy.access_house(user, slug, roles=REPORT_ROLES)
+
+
+def dashboard_house(user: Any, slug: str) -> House:
+    """The collaboration dashboard is the house manager's (it adds privacy counts)."""
+    return policy.access_house(user, slug, roles=(Role.HOUSE_MANAGER,))

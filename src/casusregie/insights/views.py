@@ -12,11 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casusregie.accounts.roles import Role
+from casusregie.privacy import policy
 from casusregie.web.exports import XLSX_TYPE, cell
 from casusregie.web.forms import apply_errors
 
-from . import actions, report
-from .access import report_house
+from . import actions, dashboard, report
+from .access import dashboard_house, report_house
 from .forms import PeriodForm, PoliceCountForm
 from .models import PoliceCount
 
@@ -41,6 +43,7 @@ def outcome_report(request: HttpRequest, slug: str) -> HttpResponse:
             "computed_at": timezone.now(),
             "query": query.urlencode(),
             "suppress_below": report.SUPPRESS_BELOW,
+            "is_manager": policy.has_role(request.user, house, Role.HOUSE_MANAGER),
         },
         status=200 if form.is_valid() else 400,
     )
@@ -116,4 +119,30 @@ def police_count(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "organisation": organisation,
         },
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def collaboration(request: HttpRequest, slug: str) -> HttpResponse:
+    house = dashboard_house(request.user, slug)
+    form = PeriodForm(house, request.GET)
+    figures, privacy = [], []
+    if form.is_valid():
+        period = form.period()
+        built = report.build(house, period)
+        figures = dashboard.key_figures(built)
+        privacy = dashboard.privacy_figures(house, period)
+    return render(
+        request,
+        "insights/collaboration.html",
+        {
+            "house": house,
+            "form": form,
+            "figures": figures,
+            "privacy": privacy,
+            "computed_at": timezone.now(),
+            "query": request.GET.urlencode(),
+            "suppress_below": report.SUPPRESS_BELOW,
+        },
+        status=200 if form.is_valid() else 400,
     )
