@@ -410,7 +410,7 @@ def re_registrations(house: House, period: Period) -> Figure:
 
     def again(months: int) -> Exists:
         limit = ExpressionWrapper(
-            OuterRef(OuterRef("closed_at")) + datetime.timedelta(days=round(months * 30.44)),
+            OuterRef(OuterRef("closed_at")) + datetime.timedelta(days=365 * months // 12),
             output_field=DateTimeField(),
         )
         subjects = CaseSubject.objects.filter(case=OuterRef("pk")).filter(
