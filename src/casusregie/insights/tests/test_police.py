@@ -182,3 +182,11 @@ def test_a_second_police_member_of_another_house_cannot_record(cast: Any, case: 
         "p2@test.invalid", "Piet Politie", cast.other_house, cast.other_org, Role.PROCESS_DIRECTOR
     )
     assert verified_client(outsider).get(url(case)).status_code == 404
+
+
+def test_cached_interval_is_the_bootstrap_interval() -> None:
+    from casusregie.insights.stats import cached_interval
+
+    values = [3, -1, 0, 0, -4, 2, -2]
+    assert cached_interval(values) == bootstrap_interval(values)
+    assert cached_interval(list(reversed(values))) == bootstrap_interval(values)
