@@ -38,6 +38,7 @@ from casusregie.houses.models import (
 from casusregie.houses.models import (
     OrganisationKind as K,
 )
+from casusregie.insights.demo import add_police_counts
 from casusregie.privacy.models import Confirmation, WorkingMethod
 
 DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - printed on purpose; synthetic accounts only
@@ -290,6 +291,7 @@ def load(
         logins = _load_houses(progress, seed)
         if cases_per_house > 0:
             load_cases(progress, seed, per_house=cases_per_house)
+            add_police_counts(progress, seed)
     return logins
 
 

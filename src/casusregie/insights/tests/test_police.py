@@ -190,3 +190,15 @@ def test_cached_interval_is_the_bootstrap_interval() -> None:
     values = [3, -1, 0, 0, -4, 2, -2]
     assert cached_interval(values) == bootstrap_interval(values)
     assert cached_interval(list(reversed(values))) == bootstrap_interval(values)
+
+
+def test_demo_counts_are_recorded_by_the_police_of_the_case(cast: Any, case: Case) -> None:
+    from casusregie.insights.demo import add_police_counts
+
+    lines: list[str] = []
+    assert add_police_counts(lines.append, seed=1) == 1
+    count = PoliceCount.objects.get(case=case)
+    assert count.after is None  # the case is not closed
+    assert count.recorded_by == cast.participant_a
+    assert AuditEvent.objects.filter(action="police_count.record").count() == 1
+    assert add_police_counts(lines.append, seed=1) == 0  # not twice
