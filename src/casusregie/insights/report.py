@@ -117,7 +117,10 @@ class Figure:
         for row, value in zip(self.shown, values, strict=True):
             hidden = _is_small(value)
             length = 0 if hidden or not isinstance(value, int | float) else 100 * value / top
-            bars.append({"label": row[0], "shown": row[self.chart_column], "length": length})
+            shown = row[self.chart_column]
+            bars.append(
+                {"label": row[0], "shown": "—" if shown is None else shown, "length": length}
+            )
         return bars
 
 

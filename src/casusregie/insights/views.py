@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casusregie.accounts.roles import Role
-from casusregie.privacy import policy
+from casusregie.cases.actions import case_subjects, subject_refs
+from casusregie.privacy import log, policy
+from casusregie.privacy.models import Operation
 from casusregie.web.exports import XLSX_TYPE, cell
 from casusregie.web.forms import apply_errors
 
@@ -91,6 +93,18 @@ def police_count(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     before intake and after closure (counts only)."""
     case, organisation = actions.police_case(request.user, slug, pk)
     existing = PoliceCount.objects.filter(case=case).first()
+    if existing is not None and request.method == "GET":
+        # The counts are about the case's people: reading them is logged like any case data.
+        log.record(
+            actor=request.user,
+            house=case.house,
+            name="police_count.read",
+            operation=Operation.READ,
+            obj=existing,
+            case_id=case.pk,
+            actor_organisation=organisation,
+            subjects=subject_refs(case_subjects(case)),
+        )
     initial = {"before": existing.before, "after": existing.after} if existing else None
     form = PoliceCountForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -14,7 +14,7 @@ from casusregie.insights import report
 from casusregie.insights.models import PoliceCount
 from casusregie.insights.stats import bootstrap_interval, effect
 from casusregie.meetings.models import Attendance, Meeting
-from casusregie.privacy.models import AuditEvent
+from casusregie.privacy.models import AuditEvent, ProcessingLogEntry
 
 from .test_report import days_ago, figure, make_case, period
 
@@ -123,6 +123,9 @@ def test_police_partner_records_counts_and_the_change_is_audited(cast: Any, case
     event = AuditEvent.objects.get(action="police_count.record")
     assert event.after == {"before": 4, "after": 1}
     assert event.actor == cast.participant_a
+
+    assert client.get(url(case)).status_code == 200
+    assert ProcessingLogEntry.objects.filter(name="police_count.read", case_id=case.pk).exists()
 
     client.post(url(case), {"before": "5", "after": "1"})
     count.refresh_from_db()

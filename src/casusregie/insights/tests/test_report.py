@@ -198,6 +198,9 @@ def test_lead_times_give_median_and_80th_percentile(cast: Any) -> None:
     first = rows[0]
     assert first[1:] == [3.0, 5.2, 5]  # median 3; p80 = 4 + 0.2 × (10 − 4)
     assert rows[1][1] is None  # no meetings yet
+    chart = figure(report.build(cast.house, period()), "lead_times")
+    chart.shown = [[r[0], *r[1:]] for r in chart.rows]
+    assert [bar["shown"] for bar in chart.bars()][:2] == [3.0, "—"]
 
 
 def test_lead_times_below_five_cases_show_no_figure(cast: Any) -> None:
