@@ -46,7 +46,7 @@ def key_figures(figures: list[Figure]) -> list[KeyFigure]:
     escalations = sum(r[1] for r in _figure(figures, "escalations").rows)
     closed = sum(r[1] for r in _figure(figures, "outcomes").rows)
     no_director = _figure(figures, "no_director").rows[0][0]
-    police = dict(_figure(figures, "police").rows)
+    police = {row[0]: row[1] for row in _figure(figures, "police").rows}
     difference_key = _("Mean difference (after − before)")
     result = [
         KeyFigure(_("Referrals"), suppress(referrals)),

@@ -526,22 +526,27 @@ def police_effect(house: House, period: Period) -> Figure:
     pairs = [(before, after) for before, after in rows_found if after is not None]
     n = len(pairs)
     found = effect(pairs) if n >= SUPPRESS_BELOW else None
-    rows: list[list[Any]] = [[_("Number of cases"), n]]
+    rows: list[list[Any]] = [[_("Number of cases"), n, None]]
     if found is not None:
+
+        def share(count: int) -> float:
+            return round(100 * count / n)
+
         rows += [
-            [_("Mean before intake"), round(found.mean_before, 2)],
-            [_("Mean after closure"), round(found.mean_after, 2)],
-            [_("Mean difference (after − before)"), round(found.mean_difference, 2)],
-            [_("95% interval, lower bound"), round(found.low, 2)],
-            [_("95% interval, upper bound"), round(found.high, 2)],
-            [_("Cases with fewer registrations"), found.improved],
-            [_("Cases with as many registrations"), found.same],
-            [_("Cases with more registrations"), found.worse],
+            [_("Mean before intake"), round(found.mean_before, 2), None],
+            [_("Mean after closure"), round(found.mean_after, 2), None],
+            [_("Mean difference (after − before)"), round(found.mean_difference, 2), None],
+            [_("95% interval, lower bound"), round(found.low, 2), None],
+            [_("95% interval, upper bound"), round(found.high, 2), None],
+            [_("Cases with fewer registrations"), found.improved, share(found.improved)],
+            [_("Cases with as many registrations"), found.same, share(found.same)],
+            [_("Cases with more registrations"), found.worse, share(found.worse)],
+            [_("Cases with none after closure"), found.none_after, share(found.none_after)],
         ]
     return Figure(
         "police",
         _("Police registrations before intake and after closure"),
-        [_("Figure"), _("Value")],
+        [_("Figure"), _("Value"), _("Share (%)")],
         rows,
         chart_column=None,
         note=_(

@@ -35,6 +35,7 @@ class Effect:
     improved: int
     same: int
     worse: int
+    none_after: int  # no registrations at all after closure (the Midden-Limburg measure)
 
 
 def bootstrap_interval(
@@ -89,4 +90,5 @@ def effect(pairs: Sequence[tuple[int, int]], **options: int) -> Effect | None:
         improved=sum(1 for d in differences if d < 0),
         same=sum(1 for d in differences if d == 0),
         worse=sum(1 for d in differences if d > 0),
+        none_after=sum(1 for _, a in pairs if a == 0),
     )

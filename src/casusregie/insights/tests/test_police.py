@@ -39,6 +39,7 @@ def test_effect_of_hand_computed_pairs() -> None:
     assert found.mean_after == 1.4  # (1 + 2 + 3 + 0 + 1) / 5
     assert found.mean_difference == pytest.approx(-1.6)  # (−3 + 0 + 3 − 6 − 2) / 5
     assert (found.improved, found.same, found.worse) == (3, 1, 1)
+    assert found.none_after == 1
     assert -6 <= found.low <= found.mean_difference <= found.high <= 3
 
 
@@ -68,11 +69,13 @@ def test_report_shows_the_effect_of_cases_followed_a_year_after_closure(cast: An
             recorded_by=cast.participant_a,
             recorded_at=timezone.now(),
         )
-    rows = dict(figure(report.build(cast.house, period()), "police").shown)
-    assert rows["Aantal casussen"] == 5
-    assert rows["Gemiddelde vóór intake"] == 3.0
-    assert rows["Gemiddeld verschil (na − vóór)"] == -1.6
-    assert rows["Casussen met minder registraties"] == "< 5"
+    rows = {r[0]: r[1:] for r in figure(report.build(cast.house, period()), "police").shown}
+    assert rows["Aantal casussen"] == [5, None]
+    assert rows["Gemiddelde vóór intake"] == [3.0, None]
+    assert rows["Gemiddeld verschil (na − vóór)"] == [-1.6, None]
+    assert rows["Casussen met minder registraties"] == ["< 5", 60]
+    assert rows["Casussen met evenveel registraties"] == ["< 5", 20]
+    assert rows["Casussen zonder registraties na afsluiting"] == ["< 5", 20]
 
 
 def test_report_shows_no_effect_for_fewer_than_five_cases(cast: Any) -> None:
@@ -87,7 +90,7 @@ def test_report_shows_no_effect_for_fewer_than_five_cases(cast: Any) -> None:
         recorded_at=timezone.now(),
     )
     rows = figure(report.build(cast.house, period()), "police").rows
-    assert rows == [["Aantal casussen", 1]]
+    assert rows == [["Aantal casussen", 1, None]]
 
 
 def test_meeting_time_per_organisation(cast: Any) -> None:
