@@ -162,6 +162,7 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("imports:start", "pk"): "import_job",
     ("imports:discard", "pk"): "import_job",
     ("imports:report_csv", "pk"): "import_job",
+    ("insights:police", "pk"): "case",
 }
 EVERYWHERE: dict[str, str] = {"slug": "house"}
 # Patterns without a name cannot be reversed: the path to request, formatted with the world.
