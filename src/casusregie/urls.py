@@ -18,6 +18,7 @@ urlpatterns = [
     path("huizen/", include("casusregie.imports.urls")),
     path("huizen/", include("casusregie.insights.urls")),
     path("huizen/", include("casusregie.surveys.urls")),
+    path("enquete/", include("casusregie.surveys.public_urls")),
     path("huizen/", include("casusregie.network.urls")),
     path("api/v1/", include("casusregie.api.urls")),
     path("taal/", set_language, name="set_language"),

@@ -6,3 +6,6 @@ class SurveysConfig(AppConfig):
     name = "casusregie.surveys"
     label = "surveys"
     verbose_name = _("Partner surveys")
+
+    def ready(self) -> None:
+        from . import access  # noqa: F401 - registers the access policy of this app's models

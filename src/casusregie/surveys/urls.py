@@ -1,7 +1,13 @@
 """Pages of this app, mounted under /huizen/ like the other house-scoped pages."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "surveys"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/enquetes/", views.survey_list, name="list"),
+    path("<slug:slug>/enquetes/<int:pk>/", views.survey_detail, name="detail"),
+    path("<slug:slug>/enquetes/<int:pk>/uitnodigen/", views.survey_invite, name="invite"),
+]

@@ -25,6 +25,7 @@ def privacy_links(user: Any, house: Any) -> dict[str, bool]:
         "admin": Role.FUNCTIONAL_ADMIN in roles,
         "webhooks": bool(roles & {Role.FUNCTIONAL_ADMIN, Role.PARTNER_MANAGER}),
         "reports": bool(roles & {Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR, Role.AUDITOR}),
+        "surveys": bool(roles & {Role.FUNCTIONAL_ADMIN, Role.HOUSE_MANAGER}),
     }
 
 
