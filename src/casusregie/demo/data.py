@@ -40,6 +40,7 @@ from casusregie.houses.models import (
 )
 from casusregie.insights.demo import add_police_counts
 from casusregie.privacy.models import Confirmation, WorkingMethod
+from casusregie.surveys.demo import load_demo_surveys
 
 DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - printed on purpose; synthetic accounts only
 
@@ -292,6 +293,7 @@ def load(
         if cases_per_house > 0:
             load_cases(progress, seed, per_house=cases_per_house)
             add_police_counts(progress, seed)
+            load_demo_surveys(progress, seed)
     return logins
 
 

@@ -243,6 +243,11 @@ def submit(token: str, data: dict[str, Any]) -> Response:
         return _store(survey, invitation.group, answers, Source.LINK)
 
 
+def store_imported(survey: Survey, group: str, data: dict[str, Any]) -> Response:
+    """One response gathered outside the personal links (checked like any other)."""
+    return _store(survey, group, clean_answers(survey, data), Source.IMPORT)
+
+
 def import_csv(survey: Survey, content: bytes, *, actor: Any = None) -> int:
     """Load responses gathered elsewhere. Columns: `group`, then one column per item key.
     All rows or none; the same file (by SHA-256) is loaded once per survey. Returns the number

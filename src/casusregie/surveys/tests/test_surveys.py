@@ -268,3 +268,14 @@ def test_csv_import_is_validated_all_or_nothing_and_runs_once(cast: Any, tmp_pat
     call_command("survey_import", str(good), survey=survey.pk)
     assert Response.objects.count() == 2
     assert AuditEvent.objects.filter(action="survey.import").count() == 1
+
+
+def test_demo_survey_shows_participants_and_hides_the_few_managers(cast: Any) -> None:
+    from casusregie.surveys.demo import load_demo_surveys
+
+    load_demo_surveys(lambda _line: None, 2026)
+    survey = Survey.objects.get(house=cast.house)
+    results = {r.group: r for r in survey_results(survey)}
+    assert results["participant"].shown
+    assert results["participant"].responses == 12
+    assert not results["manager"].shown
