@@ -6,6 +6,7 @@ import csv
 import datetime
 import hashlib
 import io
+import re
 import secrets
 from typing import Any
 
@@ -96,6 +97,43 @@ def create_survey(
     return survey
 
 
+@transaction.atomic
+def add_item(
+    survey: Survey, *, actor: Any, key: str, kind: str, text: str, section: str = ""
+) -> Item:
+    """Add a question at the end, until the first response or invitation (a question added
+    later would not be comparable across respondents)."""
+    errors: dict[str, list[str]] = {}
+    if survey.responses.exists() or survey.invitations.exists():
+        raise ValidationError(_("Questions cannot be added once invitations have been sent."))
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,79}", key or ""):
+        errors["key"] = [
+            _("A key consists of lower-case letters, digits and underscores, e.g. clear_goal.")
+        ]
+    elif survey.items.filter(key=key).exists():
+        errors["key"] = [_("This survey already has a question with this key.")]
+    if kind not in ItemKind.values:
+        errors["kind"] = [_("Choose one of the answers.")]
+    if not (text or "").strip():
+        errors["text"] = [_("Enter the question.")]
+    if errors:
+        raise ValidationError(errors)
+    position = (
+        survey.items.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
+    item = Item.objects.create(
+        survey=survey, position=position, key=key, kind=kind, text=text.strip(), section=section
+    )
+    record_change(
+        actor=actor,
+        action="survey.item.add",
+        obj=survey,
+        house=survey.house,
+        after={"key": key, "kind": kind, "text": item.text},
+    )
+    return item
+
+
 def answer_url(token: str) -> str:
     return settings.BASE_URL.rstrip("/") + reverse("surveys_public:answer", args=[token])
 
@@ -104,6 +142,8 @@ def answer_url(token: str) -> str:
 def send_invitations(survey: Survey, *, actor: Any) -> int:
     """One personal link for every partner member of the house in a respondent group who has
     none yet; the link goes out by e-mail once the transaction commits. Returns the count."""
+    if not survey.items.exists():
+        raise ValidationError(_("Add at least one question before sending links."))
     already = set(survey.invitations.values_list("user_id", flat=True))
     mails: list[tuple[str, str]] = []
     for group in survey.groups:
@@ -246,6 +286,12 @@ def submit(token: str, data: dict[str, Any]) -> Response:
 def store_imported(survey: Survey, group: str, data: dict[str, Any]) -> Response:
     """One response gathered outside the personal links (checked like any other)."""
     return _store(survey, group, clean_answers(survey, data), Source.IMPORT)
+
+
+def already_imported(survey: Survey, content: bytes) -> bool:
+    return ImportBatch.objects.filter(
+        survey=survey, sha256=hashlib.sha256(content).hexdigest()
+    ).exists()
 
 
 def import_csv(survey: Survey, content: bytes, *, actor: Any = None) -> int:

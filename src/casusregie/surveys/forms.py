@@ -46,6 +46,20 @@ class SurveyForm(forms.Form):
     )
 
 
+class ItemForm(forms.Form):
+    section = forms.CharField(label=_("Section"), max_length=120, required=False)
+    text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices, widget=forms.RadioSelect)
+    key = forms.CharField(
+        label=_("Key"),
+        max_length=80,
+        help_text=_(
+            "A stable name for reports, e.g. clear_goal. Keys starting with trust_ or "
+            "goal_consensus_ are read by the network diagnosis."
+        ),
+    )
+
+
 class AnswerForm(forms.Form):
     """The public answer page: one optional field per item, named by the item's key."""
 

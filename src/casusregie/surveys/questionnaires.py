@@ -202,4 +202,13 @@ GUIDE_POLICE = Template(
     ),
 )
 
-TEMPLATES = {t.key: t for t in (SATISFACTION, GUIDE_HOUSE_STAFF, GUIDE_POLICE)}
+BLANK = Template(
+    key="blank",
+    label=_("Empty survey (add your own questions)"),
+    title="Enquête",
+    introduction="",
+    groups=(Group.MANAGER, Group.PARTICIPANT),
+    items=(),
+)
+
+TEMPLATES = {t.key: t for t in (SATISFACTION, GUIDE_HOUSE_STAFF, GUIDE_POLICE, BLANK)}

@@ -9,5 +9,6 @@ app_name = "surveys"
 urlpatterns = [
     path("<slug:slug>/enquetes/", views.survey_list, name="list"),
     path("<slug:slug>/enquetes/<int:pk>/", views.survey_detail, name="detail"),
+    path("<slug:slug>/enquetes/<int:pk>/vragen/", views.survey_add_item, name="add_item"),
     path("<slug:slug>/enquetes/<int:pk>/uitnodigen/", views.survey_invite, name="invite"),
 ]

@@ -18,7 +18,7 @@ from casusregie.privacy import policy
 from casusregie.web.forms import apply_errors
 
 from . import actions
-from .forms import AnswerForm, SurveyForm
+from .forms import AnswerForm, ItemForm, SurveyForm
 from .models import Survey
 from .results import survey_results
 
@@ -74,7 +74,9 @@ def survey_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def survey_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def survey_detail(
+    request: HttpRequest, slug: str, pk: int, item_form: ItemForm | None = None, status: int = 200
+) -> HttpResponse:
     survey = _survey(request, slug, pk)
     invitations = survey.invitations.all()
     return render(
@@ -87,16 +89,39 @@ def survey_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "invited": invitations.count(),
             "used": invitations.filter(used=True).count(),
             "results": survey_results(survey),
+            "item_form": item_form or ItemForm(),
+            "may_add": not invitations.exists() and not survey.responses.exists(),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def survey_add_item(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    survey = _survey(request, slug, pk)
+    form = ItemForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_item(survey, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The question has been added."))
+            return redirect("surveys:detail", survey.house.slug, survey.pk)
+    return survey_detail(request, slug, pk, item_form=form, status=400)
 
 
 @login_required
 @require_POST
 def survey_invite(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     survey = _survey(request, slug, pk)
-    count = actions.send_invitations(survey, actor=request.user)
-    messages.success(request, _("%(count)d personal links have been sent.") % {"count": count})
+    try:
+        count = actions.send_invitations(survey, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(count)d personal links have been sent.") % {"count": count})
     return redirect("surveys:detail", survey.house.slug, survey.pk)
 
 

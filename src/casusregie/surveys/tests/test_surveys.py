@@ -279,3 +279,75 @@ def test_demo_survey_shows_participants_and_hides_the_few_managers(cast: Any) ->
     assert results["participant"].shown
     assert results["participant"].responses == 12
     assert not results["manager"].shown
+
+
+def test_admin_adds_own_questions_until_links_are_sent(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    survey = make_survey(cast, template="blank")
+    client = verified_client(cast.admin)
+    invite_url = reverse("surveys:invite", args=[cast.house.slug, survey.pk])
+    client.post(invite_url)
+    assert not Invitation.objects.exists()
+    url = reverse("surveys:add_item", args=[cast.house.slug, survey.pk])
+    bad = client.post(url, {"text": "", "kind": "grade", "key": "Geen Sleutel"})
+    assert bad.status_code == 400
+    assert "Verbeter het volgende" in bad.content.decode()
+    assert not survey.items.exists()
+    good = client.post(
+        url, {"text": "Ik vertrouw de partners.", "kind": "agree", "key": "trust_partners"}
+    )
+    assert good.status_code == 302
+    assert list(survey.items.values_list("key", flat=True)) == ["trust_partners"]
+    duplicate = client.post(url, {"text": "Nog eens", "kind": "agree", "key": "trust_partners"})
+    assert duplicate.status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(invite_url)
+    assert len(mail.outbox) == 3
+    late = client.post(url, {"text": "Te laat", "kind": "open", "key": "late"})
+    assert late.status_code == 400
+    assert survey.items.count() == 1
+
+
+def test_house_manager_may_compose_and_read(cast: Any) -> None:
+    from casusregie.accounts.roles import Role
+    from casusregie.conftest import make_user
+
+    manager = make_user("hm@test.invalid", "Hanna Huis", cast.house, cast.staff, Role.HOUSE_MANAGER)
+    survey = make_survey(cast)
+    client = verified_client(manager)
+    assert (
+        client.get(reverse("surveys:detail", args=[cast.house.slug, survey.pk])).status_code == 200
+    )
+    menu = client.get(reverse("surveys:list", args=[cast.house.slug])).content.decode()
+    assert reverse("surveys:list", args=[cast.house.slug]) in menu
+
+
+def test_a_closed_survey_takes_no_answers(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    survey = make_survey(cast)
+    token = invite(cast, survey, django_capture_on_commit_callbacks)["b@test.invalid"]
+    Survey.objects.filter(pk=survey.pk).update(
+        opens_on=TODAY - datetime.timedelta(days=30), closes_on=TODAY - datetime.timedelta(days=1)
+    )
+    page = Client().get(reverse("surveys_public:answer", args=[token]))
+    assert "niet geopend" in page.content.decode()
+    with pytest.raises(ValidationError):
+        actions.submit(token, {"grade_overall": 7})
+    assert not Response.objects.exists()
+
+
+def test_reimport_says_nothing_changed(cast: Any, tmp_path: Any) -> None:
+    from io import StringIO
+
+    survey = make_survey(cast)
+    good = tmp_path / "good.csv"
+    good.write_text("group,grade_overall\nparticipant,7\n")
+    out = StringIO()
+    call_command("survey_import", str(good), survey=survey.pk, stdout=out)
+    call_command("survey_import", str(good), survey=survey.pk, stdout=out)
+    assert "1 responses imported" in out.getvalue()
+    assert "imported before" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("survey_import", str(good), survey=99999)

@@ -29,13 +29,13 @@ class Command(BaseCommand):
             content = file.read_bytes()
         except OSError as error:
             raise CommandError(f"cannot read {file}: {error.strerror}") from error
+        if actions.already_imported(found, content):
+            self.stdout.write("this file was imported before; nothing changed")
+            return
         try:
             count = actions.import_csv(found, content)
         except ValidationError as error:
             for message in error.messages:
                 self.stderr.write(message)
             raise CommandError("nothing imported") from error
-        if count == 0 and found.imports.filter().exists():
-            self.stdout.write("this file was imported before; nothing changed")
-        else:
-            self.stdout.write(f"{count} responses imported")
+        self.stdout.write(f"{count} responses imported")
