@@ -80,7 +80,7 @@ class AnswersError(ValueError):
 
 @dataclass(frozen=True)
 class Contingency:
-    level: str
+    level: str | None  # None: not measured; suits no form
     evidence: dict[str, float] = field(default_factory=dict)
 
 
@@ -146,7 +146,7 @@ def parse_answers(data: Any) -> Answers:
             errors[path] = "must be an object with a level"
             continue
         level = item.get("level")
-        if level not in LEVELS:
+        if level is not None and level not in LEVELS:
             errors[f"{path}.level"] = f"must be one of {', '.join(LEVELS)}, not {level!r}"
             continue
         evidence_raw = item.get("evidence", {})
@@ -176,14 +176,14 @@ def form_in_use(administrative_entity: bool, entity_takes_cases: bool) -> str:
     return "nao" if administrative_entity else "shared"
 
 
-def scores(levels: Mapping[str, str]) -> dict[str, int]:
+def scores(levels: Mapping[str, str | None]) -> dict[str, int]:
     """How many of the four contingencies suit each form."""
     return {
         form: sum(1 for c in CONTINGENCIES if levels[c] in FIT_TABLE[form][c]) for form in FORMS
     }
 
 
-def favoured_forms(levels: Mapping[str, str]) -> tuple[str, ...]:
+def favoured_forms(levels: Mapping[str, str | None]) -> tuple[str, ...]:
     """The form(s) with the most suiting contingencies, in the order shared, lead, NAO."""
     result = scores(levels)
     best = max(result.values())
@@ -215,6 +215,12 @@ def _reasons(answers: Answers, in_use: str, favoured: tuple[str, ...], fits: boo
         item = answers.contingencies[name]
         suits = [str(FORM_NAMES[f]) for f in FORMS if item.level in FIT_TABLE[f][name]]
         numbers = ", ".join(f"{k} {_number(v)}" for k, v in item.evidence.items())
+        if item.level is None:
+            lines.append(
+                _("%(contingency)s is not measured; it counts for no form.")
+                % {"contingency": str(CONTINGENCY_NAMES[name]).capitalize()}
+            )
+            continue
         sentence = _("%(contingency)s is %(level)s; that suits %(forms)s.") % {
             "contingency": str(CONTINGENCY_NAMES[name]).capitalize(),
             "level": LEVEL_NAMES[item.level],

@@ -26,6 +26,7 @@ def privacy_links(user: Any, house: Any) -> dict[str, bool]:
         "webhooks": bool(roles & {Role.FUNCTIONAL_ADMIN, Role.PARTNER_MANAGER}),
         "reports": bool(roles & {Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR, Role.AUDITOR}),
         "surveys": bool(roles & {Role.FUNCTIONAL_ADMIN, Role.HOUSE_MANAGER}),
+        "diagnosis": bool(roles & {Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR}),
     }
 
 
