@@ -37,6 +37,8 @@ from casusregie.conftest import Cast, verified_client
 from casusregie.imports.actions import import_file
 from casusregie.integrations.actions import do_create_api_client
 from casusregie.privacy import policy
+from casusregie.surveys.actions import create_survey, token_hash
+from casusregie.surveys.models import Invitation as SurveyInvitation
 from casusregie.webhooks.actions import SubscriptionData, do_create_subscription
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +54,7 @@ FEEDBACK_MARKER = "Terugkoppeling-Matrix-Wielewaal"
 CONTACT_MARKER = "Contactpersoon-Matrix-Bosuil"
 
 ANONYMOUS = "anonymous"
+TOKEN = "matrix-survey-token"  # a survey answer link (public page)
 
 # (URL name, keyword argument) → the object of the world that fills it (a key of
 # `World.objects`): its slug for a house, its pk otherwise, itself for a text. A tuple of keys
@@ -163,6 +166,10 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("imports:discard", "pk"): "import_job",
     ("imports:report_csv", "pk"): "import_job",
     ("insights:police", "pk"): "case",
+    ("surveys:detail", "pk"): "survey",
+    ("surveys:add_item", "pk"): "survey",
+    ("surveys:invite", "pk"): "survey",
+    ("surveys_public:answer", "token"): "survey_token",
 }
 EVERYWHERE: dict[str, str] = {"slug": "house"}
 # Patterns without a name cannot be reversed: the path to request, formatted with the world.
@@ -477,6 +484,16 @@ def build_world(cast: Cast) -> World:
         actor=cast.admin,
         dry_run=True,
     )
+    survey = create_survey(
+        house,
+        actor=cast.admin,
+        template="satisfaction",
+        opens_on=today,
+        closes_on=today + datetime.timedelta(days=14),
+    )
+    SurveyInvitation.objects.create(
+        survey=survey, user=cast.participant_a, group="participant", token_hash=token_hash(TOKEN)
+    )
     signal = UsageSignal.objects.create(
         house=house, kind=SignalKind.OFF_HOURS, user=cast.participant_a, day=today
     )
@@ -495,6 +512,8 @@ def build_world(cast: Cast) -> World:
         "api_client": api_client,
         "subscription": subscription,
         "import_job": import_job,
+        "survey": survey,
+        "survey_token": TOKEN,
         "org_a": cast.org_a,
         "participant_a": cast.participant_a,
         "membership_a": Membership.objects.get(user=cast.participant_a, house=house),
