@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,6 +37,18 @@ CONTINGENCY_NAMES = {
     "participants": gettext_lazy("number of participants"),
     "goal_consensus": gettext_lazy("goal consensus"),
     "competencies": gettext_lazy("need for network-level competencies"),
+}
+EVIDENCE_NAMES = {
+    "actions_due": gettext_lazy("actions due"),
+    "feedback_on_time_percent": gettext_lazy("% with feedback on time"),
+    "survey_trust_score": gettext_lazy("survey score for trust (0-100)"),
+    "survey_goal_consensus_score": gettext_lazy("survey score for goal consensus (0-100)"),
+    "organisations": gettext_lazy("organisations"),
+    "people": gettext_lazy("people"),
+    "people_per_organisation": gettext_lazy("people per organisation"),
+    "people_per_case_table": gettext_lazy("people per case table"),
+    "organisations_per_case": gettext_lazy("organisations per case"),
+    "life_domains_per_case": gettext_lazy("life domains per case"),
 }
 LEVEL_NAMES = {
     "low": gettext_lazy("low"),
@@ -214,7 +226,9 @@ def _reasons(answers: Answers, in_use: str, favoured: tuple[str, ...], fits: boo
     for name in CONTINGENCIES:
         item = answers.contingencies[name]
         suits = [str(FORM_NAMES[f]) for f in FORMS if item.level in FIT_TABLE[f][name]]
-        numbers = ", ".join(f"{k} {_number(v)}" for k, v in item.evidence.items())
+        numbers = ", ".join(
+            f"{EVIDENCE_NAMES.get(k, k)} {_number(v)}" for k, v in item.evidence.items()
+        )
         if item.level is None:
             lines.append(
                 _("%(contingency)s is not measured; it counts for no form.")
@@ -254,7 +268,9 @@ def _reasons(answers: Answers, in_use: str, favoured: tuple[str, ...], fits: boo
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
+    if float(value).is_integer():
+        return str(int(value))
+    return formats.number_format(round(value, 2), decimal_pos=None)
 
 
 def diagnose(answers: Answers) -> Verdict:

@@ -160,7 +160,11 @@ def collect(house: House, start: datetime.date, end: datetime.date) -> HouseDiag
         mean = round(statistics.mean(consensus_values), 1)
         consensus = {"level": _level(mean), "evidence": {"survey_goal_consensus_score": mean}}
     answers = {
-        "form": {"administrative_entity": bool(has_staff), "entity_takes_cases": staff_takes},
+        # The house may take cases by configuration (MB-style), or its staff did in the period.
+        "form": {
+            "administrative_entity": bool(has_staff),
+            "entity_takes_cases": house.may_take_cases or staff_takes,
+        },
         "contingencies": {
             "trust": {
                 "level": _level(statistics.mean(trust_parts)) if trust_parts else None,

@@ -94,6 +94,7 @@ def test_an_nhn_like_house_is_an_nao_that_fits():
     assert verdict.scores["shared"] < verdict.scores["nao"]
     assert "netwerkadministratieve organisatie (NAO)" in verdict.reasons_nl[0]
     assert any("organisations 50" in line for line in verdict.reasons_en)
+    assert any("organisaties 50" in line for line in verdict.reasons_nl)
     assert "past" in verdict.reasons_nl[-1]
 
 

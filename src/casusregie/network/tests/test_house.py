@@ -43,6 +43,14 @@ def test_staff_owning_actions_makes_it_a_lead_organisation(cast, activity):
     assert found.answers["form"]["entity_takes_cases"] is True
 
 
+def test_a_house_configured_to_take_cases_is_a_lead_organisation(cast, activity):
+    cast.house.may_take_cases = True
+    cast.house.save()
+    today = timezone.localdate()
+    found = house_data.collect(cast.house, today - datetime.timedelta(days=30), today)
+    assert found.answers["form"]["entity_takes_cases"] is True
+
+
 def test_a_house_without_data_in_the_period_gets_no_verdict(cast, activity):
     client = verified_client(cast.process_director)
     response = client.get(URL, {"van": "2020-01-01", "tot": "2020-12-31"})
