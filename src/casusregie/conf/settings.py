@@ -319,6 +319,33 @@ IMPORTS_KEEP_HOURS = env.integer(
     help="Uren dat een geüpload importbestand hooguit bewaard blijft als het niet wordt verwerkt.",
 )
 
+# --- Learning between houses (network/exchange.py) ---------------------------------------------
+
+NETWORK_EXCHANGE_KEY = env.text(
+    "CASUSREGIE_NETWORK_EXCHANGE_KEY",
+    "",
+    help="Geheim waarmee dit huis zijn uitwisselbestand (kerncijfers en lessen) ondertekent; "
+    "zonder dit geheim weigert `casusregie exchange-network export`.",
+    shown="(leeg)",
+)
+NETWORK_EXCHANGE_KEYS = dict(
+    item.split("=", 1)
+    for item in env.items(
+        "CASUSREGIE_NETWORK_EXCHANGE_KEYS",
+        [],
+        help="Huizen waarvan dit huis uitwisselbestanden aanneemt, als `slug=geheim`, gescheiden "
+        "door komma's. Een bestand van een ander huis of met een andere handtekening wordt "
+        "geweigerd.",
+    )
+    if "=" in item
+)
+NETWORK_EXCHANGE_SUPPRESS_BELOW = env.integer(
+    "CASUSREGIE_NETWORK_EXCHANGE_SUPPRESS_BELOW",
+    5,
+    minimum=2,
+    help="Aantallen van 1 tot dit getal worden in een uitwisselbestand niet getoond.",
+)
+
 # --- Application ------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
