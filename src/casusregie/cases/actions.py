@@ -143,20 +143,23 @@ def open_case_for(house: House, subject: Subject) -> Case | None:
 
 
 def _next_reference(house: House) -> str:
-    """The next case number of this year (2026-0001, ..., 2026-10000). Locking the house row
-    serialises concurrent accepts in one house; the longest, then highest, text is the
-    highest number, so 2026-10000 follows 2026-9999."""
+    """The next case number of this year (2026-0001, ..., 2026-10000, after 2026-9999).
+    Locking the house row serialises concurrent accepts in one house."""
     House.objects.select_for_update().filter(pk=house.pk).first()
     year = timezone.localdate().year
-    prefix = f"{year}-"
+    return f"{year}-{last_reference_number(house, year) + 1:04d}"
+
+
+def last_reference_number(house: House, year: int) -> int:
+    """The highest case number of `year` in the house (0 when none): the longest, then
+    highest, text is the highest number."""
     last = (
-        Case.objects.filter(house=house, reference__startswith=prefix)
+        Case.objects.filter(house=house, reference__startswith=f"{year}-")
         .order_by(Length("reference").desc(), "-reference")
         .values_list("reference", flat=True)
         .first()
     )
-    number = int(last.split("-")[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    return int(last.split("-")[1]) if last else 0
 
 
 def _check_partner(house: House, organisation: Organisation | None, field: str) -> None:

@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casusregie.accounts.models import Membership, User
 from casusregie.accounts.roles import Role
-from casusregie.cases.actions import add_years, bsn_lookup_hash, name_key
+from casusregie.cases.actions import add_years, bsn_lookup_hash, last_reference_number, name_key
 from casusregie.cases.bsn import is_valid_bsn, normalise_bsn
 from casusregie.cases.models import (
     AftercareOutcome,
@@ -558,17 +557,10 @@ def _references(house: House, drafts: list[CaseDraft]) -> dict[str, str]:
         assert draft.opened_on is not None
         by_year[draft.opened_on.year].append(draft)
     for year, group in by_year.items():
-        prefix = f"{year}-"
-        last = (
-            Case.objects.filter(house=house, reference__startswith=prefix)
-            .order_by(Length("reference").desc(), "-reference")
-            .values_list("reference", flat=True)
-            .first()
-        )
-        number = int(last.split("-")[1]) if last else 0
+        number = last_reference_number(house, year)
         for draft in group:
             number += 1
-            numbers[draft.legacy_id] = f"{prefix}{number:04d}"
+            numbers[draft.legacy_id] = f"{year}-{number:04d}"
     return numbers
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,7 +14,7 @@ from casusregie.accounts.roles import Role
 from casusregie.cases.actions import case_subjects, subject_refs
 from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
-from casusregie.web.exports import XLSX_TYPE, cell
+from casusregie.web import exports
 from casusregie.web.forms import apply_errors
 
 from . import actions, dashboard, report
@@ -57,34 +55,11 @@ def _download(
     """One sheet per figure (XLSX) or the figures one below the other (CSV); small counts
     suppressed exactly as on the page."""
     stamp = f"{period.start.isoformat()}_{period.end.isoformat()}"
-    filename = f"rapportage-{slug}-{stamp}.{fmt}"
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        for figure in figures:
-            sheet = book.create_sheet(figure.key[:31])
-            sheet.append([figure.title])
-            sheet.append(figure.header)
-            for row in figure.shown:
-                sheet.append([cell(v) for v in row])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    else:
-        import csv
-
-        text = io.StringIO()
-        writer = csv.writer(text, delimiter=";")
-        for figure in figures:
-            writer.writerow([figure.title])
-            writer.writerow(figure.header)
-            for row in figure.shown:
-                writer.writerow([cell(v) for v in row])
-            writer.writerow([])
-        response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.sheets_response(
+        fmt,
+        f"rapportage-{slug}-{stamp}.{fmt}",
+        [exports.Sheet(f.key, f.header, f.shown, title=f.title) for f in figures],
+    )
 
 
 @login_required

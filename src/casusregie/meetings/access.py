@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 
 from casusregie.accounts.roles import Role
 from casusregie.cases.models import Participation
@@ -110,3 +111,16 @@ def contribution_predicate(user: Any) -> Q:
         )
     )
     return Q(directors) | Q(own) | everyone | named
+
+
+def access_meeting(user: Any, slug: str, pk: int) -> Meeting:
+    """The meeting if the user may see it, in the house of the URL; else 404 (pages and API)."""
+    meeting = (
+        policy.visible(user, Meeting)
+        .filter(pk=pk, house__slug=slug)
+        .select_related("house", "chair")
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting

@@ -27,6 +27,7 @@ from casusregie.privacy import log, policy
 from casusregie.privacy.models import DataCategory, Operation
 
 from . import actions, ics
+from .access import access_meeting
 from .models import (
     AgendaItem,
     Answer,
@@ -120,18 +121,6 @@ class ContributionOut(serializers.Serializer):
 # --- Access ----------------------------------------------------------------------------------
 
 
-def access_meeting(request: Request, slug: str, pk: int) -> Meeting:
-    meeting = (
-        policy.visible(request.user, Meeting)
-        .filter(pk=pk, house__slug=slug)
-        .select_related("house", "chair")
-        .first()
-    )
-    if meeting is None:
-        raise Http404
-    return meeting
-
-
 def visible_agenda(request: Request, meeting: Meeting) -> list[AgendaItem]:
     return list(
         policy.visible(request.user, AgendaItem)
@@ -143,7 +132,7 @@ def visible_agenda(request: Request, meeting: Meeting) -> list[AgendaItem]:
 
 def meeting_representation(request: Request, slug: str, pk: int) -> Any:
     """The meeting as GET shows it (also what `If-Match` is compared with)."""
-    meeting = access_meeting(request, slug, pk)
+    meeting = access_meeting(request.user, slug, pk)
     context = {"user": request.user, "agenda": visible_agenda(request, meeting)}
     return MeetingOut(meeting, context=context).data
 
@@ -193,7 +182,7 @@ class MeetingContributionsView(ApiView):
     )
     def get(self, request: Request, slug: str, pk: int) -> Response:
         """Reading the input is processing of the people of each case: it is logged."""
-        meeting = access_meeting(request, slug, pk)
+        meeting = access_meeting(request.user, slug, pk)
         query = parse(ContributionQuery, request.query_params, request)
         items = visible_agenda(request, meeting)
         if query.get("agenda_item"):
@@ -230,7 +219,7 @@ class CalendarView(ApiView):
     )
     def get(self, request: Request, slug: str, pk: int) -> Any:
         """Once a time is chosen; before that, 404 with a problem that says so."""
-        meeting = access_meeting(request, slug, pk)
+        meeting = access_meeting(request.user, slug, pk)
         if meeting.starts_at is None:
             raise exceptions.NotFound(_("This meeting has no time yet."))
         cancelled = meeting.status == MeetingStatus.CANCELLED
@@ -260,7 +249,7 @@ class MeetingAvailabilityView(MeetingChangeView):
         summary="Answer your organisation's availability for every proposed time",
     )
     def post(self, request: Request, slug: str, pk: int) -> Response:
-        meeting = access_meeting(request, slug, pk)
+        meeting = access_meeting(request.user, slug, pk)
         data = parse(AvailabilityIn, request.data, request, meeting.house)
         answers = {row["slot"]: row["answer"] for row in data["answers"]}
         actions.do_answer_availability(meeting, answers=answers, actor=request.user)
@@ -285,7 +274,7 @@ class AgendaContributionsView(ApiView):
         summary="Share written input about a case on the agenda",
     )
     def post(self, request: Request, slug: str, pk: int, item: int) -> Response:
-        meeting = access_meeting(request, slug, pk)
+        meeting = access_meeting(request.user, slug, pk)
         agenda_item = next((i for i in visible_agenda(request, meeting) if i.pk == item), None)
         if agenda_item is None:
             raise Http404

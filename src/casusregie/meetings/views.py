@@ -27,6 +27,7 @@ from casusregie.web import pdf
 from casusregie.web.forms import apply_errors
 
 from . import actions
+from .access import access_meeting
 from .forms import (
     ActionGridForm,
     AttendanceForm,
@@ -40,18 +41,6 @@ from .forms import (
     partner_organisations,
 )
 from .models import AgendaItem, Availability, Contribution, Decision, Meeting, MeetingStatus
-
-
-def access_meeting(user: Any, slug: str, pk: int) -> Meeting:
-    meeting = (
-        policy.visible(user, Meeting)
-        .filter(pk=pk, house__slug=slug)
-        .select_related("house", "chair")
-        .first()
-    )
-    if meeting is None:
-        raise Http404
-    return meeting
 
 
 def _director_meeting(request: HttpRequest, slug: str, pk: int) -> Meeting:

@@ -12,6 +12,7 @@ import csv
 import datetime
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpResponse
@@ -41,33 +42,51 @@ def _csv_text(value: Any) -> Any:
     return value
 
 
-def table_response(
-    fmt: str, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> HttpResponse:
-    safe_rows = [[cell(v) for v in row] for row in rows]
+@dataclass
+class Sheet:
+    """One table of a download: a sheet in XLSX, a block in CSV (under its title, if any)."""
+
+    name: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    title: str = ""
+
+
+def sheets_response(fmt: str, filename: str, sheets: Sequence[Sheet]) -> HttpResponse:
+    """Several tables as one download: one sheet each in XLSX, one below the other in CSV."""
     if fmt == "xlsx":
         from openpyxl import Workbook
 
         book = Workbook(write_only=True)
-        sheet = book.create_sheet(filename[:31])
-        sheet.append([str(h) for h in header])
-        for row in safe_rows:
-            sheet.append(row)
+        for sheet in sheets:
+            ws = book.create_sheet(sheet.name[:31])
+            if sheet.title:
+                ws.append([sheet.title])
+            ws.append([str(h) for h in sheet.header])
+            for row in sheet.rows:
+                ws.append([cell(v) for v in row])
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     else:
         text = io.StringIO()
         writer = csv.writer(text, delimiter=";")
-        writer.writerow([str(h) for h in header])
-        for row in safe_rows:
-            writer.writerow(
-                [
-                    v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime.datetime) else v
-                    for v in row
-                ]
-            )
+        for number, sheet in enumerate(sheets):
+            if number:
+                writer.writerow([])
+            if sheet.title:
+                writer.writerow([sheet.title])
+            writer.writerow([str(h) for h in sheet.header])
+            for row in sheet.rows:
+                writer.writerow([_csv_text(cell(v)) for v in row])
         response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def table_response(
+    fmt: str, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
+    """One list as a download, named `<filename>-<today>.<fmt>`."""
+    stamp = timezone.localdate().isoformat()
+    return sheets_response(fmt, f"{filename}-{stamp}.{fmt}", [Sheet(filename, header, rows)])
