@@ -324,6 +324,9 @@ class FeedbackReviewView(ActionChangeView):
         )
         if target is None:
             raise Http404
+        if not actions.may_review(request.user, action):  # type: ignore[arg-type]
+            # Before reading the body: who may not review learns nothing from its validation.
+            raise PermissionDenied
         data = parse(ReviewIn, request.data, request, action.house)  # type: ignore[union-attr]
         actions.do_review_feedback(target, actor=request.user, **data)
         return Response(action_detail(request, slug, pk))
