@@ -20,6 +20,8 @@ urlpatterns = [
     path("huizen/", include("casusregie.surveys.urls")),
     path("enquete/", include("casusregie.surveys.public_urls")),
     path("huizen/", include("casusregie.network.urls")),
+    path("huizen/", include("casusregie.signals.urls")),
+    path("uitwisseling/", include("casusregie.signals.exchange_urls")),
     path("api/v1/", include("casusregie.api.urls")),
     path("taal/", set_language, name="set_language"),
 ]

@@ -4,10 +4,13 @@ and queues notifications, in one transaction."""
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.functions import Length
@@ -52,6 +55,16 @@ def bsn_lookup_hash(bsn: str) -> str:
     return keyed_hash(normalise_bsn(bsn), purpose="bsn-lookup") if bsn else ""
 
 
+def region_hash_of_bsn(bsn: str, key: str | None = None) -> str:
+    """The BSN's pseudonym under the region's shared key (`SIGNALS_REGION_KEY`), for "already
+    a case?" between houses (decision 0025); "" without a key or a BSN."""
+    key = str(getattr(settings, "SIGNALS_REGION_KEY", "") or "") if key is None else key
+    if not key or not bsn:
+        return ""
+    message = f"signal-region:{normalise_bsn(bsn)}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
 def name_key(first_name: str, last_name: str) -> str:
     return " ".join(f"{first_name} {last_name}".lower().split())
 
@@ -93,6 +106,7 @@ def create_subject(house: House, data: SubjectData) -> Subject:
         date_of_birth=data.date_of_birth,
         bsn_encrypted=encrypt(bsn),
         bsn_hash=bsn_lookup_hash(bsn),
+        region_hash=region_hash_of_bsn(bsn),
         address=data.address.strip(),
         search_name=name_key(data.first_name, data.last_name),
     )

@@ -44,6 +44,9 @@ class Subject(models.Model):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     bsn_encrypted = models.TextField(blank=True)
     bsn_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # The BSN's pseudonym under the region's shared key, for "already a case?" between houses
+    # (signals/pseudonym.py, decision 0025); empty without a region key.
+    region_hash = models.CharField(max_length=64, blank=True, db_index=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     # Lower-case "first last" for search by name.
     search_name = models.CharField(max_length=260, db_index=True)

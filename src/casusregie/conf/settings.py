@@ -346,6 +346,65 @@ NETWORK_EXCHANGE_SUPPRESS_BELOW = env.integer(
     help="Aantallen van 1 tot dit getal worden in een uitwisselbestand niet getoond.",
 )
 
+# --- Concern signals (signals/, docs/signals.md) ------------------------------------------------
+
+env.group = "Zorgsignalen / Concern signals"
+SIGNALS_MIN_ORGANISATIONS = env.integer(
+    "CASUSREGIE_SIGNALS_MIN_ORGANISATIONS",
+    2,
+    minimum=2,
+    help="Samenloop: zoveel verschillende organisaties moeten binnen het venster een signaal "
+    "over dezelfde persoon hebben afgegeven voordat de procesregisseur een melding krijgt.",
+)
+SIGNALS_WINDOW_DAYS = env.integer(
+    "CASUSREGIE_SIGNALS_WINDOW_DAYS",
+    90,
+    minimum=1,
+    help="Samenloop: het venster in dagen waarbinnen de signalen moeten vallen. Hoe lang een "
+    "signaal bewaard blijft stelt elk huis zelf in (bewaartermijn zorgsignalen).",
+)
+SIGNALS_REGION_KEY = env.text(
+    "CASUSREGIE_SIGNALS_REGION_KEY",
+    "",
+    help="Regionale sleutel (HMAC, minstens 32 tekens) die de deelnemende huizen van een regio "
+    "delen om te vragen of iemand al een casus is, zonder het BSN uit te wisselen. Leeg: "
+    "deze installatie doet niet mee aan de uitwisseling.",
+    shown="(leeg)",
+)
+SIGNALS_EXCHANGE_SECRET = env.text(
+    "CASUSREGIE_SIGNALS_EXCHANGE_SECRET",
+    "",
+    help="Gedeeld geheim (minstens 32 tekens) waarmee deelnemende installaties hun vragen en "
+    "antwoorden over 'al een casus?' ondertekenen (HMAC-SHA256).",
+    shown="(leeg)",
+)
+SIGNALS_EXCHANGE_PEERS = env.items(
+    "CASUSREGIE_SIGNALS_EXCHANGE_PEERS",
+    [],
+    help="Adressen (https) van het uitwisselpunt van de andere deelnemende installaties, "
+    "gescheiden door komma's, bijvoorbeeld "
+    "`https://zvh-b.example.nl/uitwisseling/al-een-casus/`.",
+)
+SIGNALS_EXCHANGE_HOUSES = env.items(
+    "CASUSREGIE_SIGNALS_EXCHANGE_HOUSES",
+    [],
+    help="Korte namen (slugs) van de huizen in deze installatie die meedoen aan de "
+    "uitwisseling: zij vragen andere installaties en beantwoorden hun vragen.",
+)
+for _name, _value in (
+    ("CASUSREGIE_SIGNALS_REGION_KEY", SIGNALS_REGION_KEY),
+    ("CASUSREGIE_SIGNALS_EXCHANGE_SECRET", SIGNALS_EXCHANGE_SECRET),
+):
+    _weak = len(_value) < 32 or any(m in _value.lower() for m in _INSECURE_MARKERS)
+    if (_value and len(_value) < 32) or (PRODUCTION and SIGNALS_EXCHANGE_HOUSES and _weak):
+        raise ConfigurationError(
+            _name,
+            "gebruik minstens 32 willekeurige tekens (verplicht in productie als huizen meedoen "
+            "aan de uitwisseling)",
+            "use at least 32 random characters (required in production when houses take part "
+            "in the exchange)",
+        )
+
 # --- Application ------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -381,6 +440,7 @@ INSTALLED_APPS = [
     "casusregie.insights",
     "casusregie.surveys",
     "casusregie.network",
+    "casusregie.signals",
     "casusregie.demo",
 ]
 

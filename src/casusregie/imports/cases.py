@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 
 from casusregie.accounts.models import Membership, User
 from casusregie.accounts.roles import Role
-from casusregie.cases.actions import add_years, bsn_lookup_hash, last_reference_number, name_key
+from casusregie.cases.actions import (
+    add_years,
+    bsn_lookup_hash,
+    last_reference_number,
+    name_key,
+    region_hash_of_bsn,
+)
 from casusregie.cases.bsn import is_valid_bsn, normalise_bsn
 from casusregie.cases.models import (
     AftercareOutcome,
@@ -649,6 +655,7 @@ def write_cases(house: House, drafts: list[CaseDraft], *, actor: User, job: Impo
                     date_of_birth=item.date_of_birth,
                     bsn_encrypted=encrypt(item.bsn),
                     bsn_hash=bsn_lookup_hash(item.bsn),
+                    region_hash=region_hash_of_bsn(item.bsn),
                     address=item.address,
                     search_name=name_key(item.first_name, item.last_name),
                 )

@@ -273,12 +273,21 @@ def _submit(referral: Referral, *, actor: User) -> None:
         recipients=recipients,
         after={"status": ReferralStatus.SUBMITTED},
     )
+    _check_signals(referral, actor)
     notify(
         deciders(referral),
         house=referral.house,
         link=referral_link(referral),
         message=_("New referral %(ref)s awaits your judgement") % {"ref": referral.reference},
     )
+
+
+def _check_signals(referral: Referral, actor: User) -> None:
+    """Early warning (signals app): open convergence alerts about these people now point to
+    this referral, and "already a case?" is asked of the other houses of the region."""
+    from casusregie.signals import hooks
+
+    hooks.referral_submitted(referral, actor=actor)
 
 
 @transaction.atomic

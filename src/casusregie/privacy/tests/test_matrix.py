@@ -170,6 +170,12 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("surveys:add_item", "pk"): "survey",
     ("surveys:invite", "pk"): "survey",
     ("surveys_public:answer", "token"): "survey_token",
+    ("signals:alert", "pk"): "concern_alert",
+    ("signals:alert_request", "pk"): "concern_alert",
+    ("signals:alert_close", "pk"): "concern_alert",
+    ("signals:intake", "pk"): "signal_intake",
+    ("signals:intake_progress", "pk"): "signal_intake",
+    ("signals:intake_report", "pk"): "signal_intake",
 }
 EVERYWHERE: dict[str, str] = {"slug": "house"}
 # Patterns without a name cannot be reversed: the path to request, formatted with the world.
@@ -497,6 +503,7 @@ def build_world(cast: Cast) -> World:
     signal = UsageSignal.objects.create(
         house=house, kind=SignalKind.OFF_HOURS, user=cast.participant_a, day=today
     )
+    concern_alert, signal_intake = _concern_signals(cast, today)
     objects: dict[str, Any] = {
         "house": house,
         "case": case,
@@ -519,6 +526,8 @@ def build_world(cast: Cast) -> World:
         "membership_a": Membership.objects.get(user=cast.participant_a, house=house),
         "notification": Notification.objects.filter(user=cast.participant_a).first(),
         "signal": signal,
+        "concern_alert": concern_alert,
+        "signal_intake": signal_intake,
         "activity": ProcessingActivity.objects.filter(house=house).first(),
         "subject_request": subject_request,
         "destruction_list": destruction_list,
@@ -583,6 +592,34 @@ def build_world(cast: Cast) -> World:
         Marker(CONTACT_MARKER, "B's known-to answer", sees_answer),
     ]
     return World(cast=cast, case=case, objects=objects, markers=markers, sees_case=sees_case)
+
+
+def _concern_signals(cast: Cast, today: datetime.date) -> tuple[Any, Any]:
+    """Signals of A and B about the case's person (an alert for the process director, A and
+    B; C must not learn of it) and a CSV intake of A's."""
+    from casusregie.signals import actions as signal_actions
+    from casusregie.signals import intake
+    from casusregie.signals.pseudonym import identify
+
+    for user, org in ((cast.participant_a, cast.org_a), (cast.participant_b, cast.org_b)):
+        done = signal_actions.do_register_signal(
+            cast.house,
+            identify(bsn=BSN_MARKER),
+            category="housing",
+            observed_on=today,
+            organisation=org,
+            actor=user,
+        )
+    assert done.alert is not None
+    upload = intake.do_upload(
+        cast.house,
+        organisation=cast.org_a,
+        filename="signalen.csv",
+        data=f"bsn,category,date\n{BSN_MARKER},nuisance,{today.isoformat()}\n".encode(),
+        keep_valid=False,
+        actor=cast.participant_a,
+    )
+    return done.alert, upload
 
 
 # --- Requests --------------------------------------------------------------------------------
