@@ -3,6 +3,8 @@
 casusregie demo        migrate, load the synthetic houses and serve on 127.0.0.1:8000
 casusregie serve       production server (gunicorn)
 casusregie verify-log check the hash chains of the audit trail and the processing log
+casusregie backup FILE     the PostgreSQL database into one file (pg_dump)
+casusregie restore FILE    a backup into an empty database, all or nothing
 casusregie migrate     and every other Django management command (a dash in a command's name
                        may be written as an underscore and the other way round)
 """
