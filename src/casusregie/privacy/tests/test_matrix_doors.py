@@ -227,6 +227,20 @@ THROUGH: dict[str, str] = {
     "POST /api/v1/houses/{slug}/webhooks/{id}/ping": "ADM",
     "POST /api/v1/houses/{slug}/webhooks/{id}/resume": "ADM",
     "POST /api/v1/houses/{slug}/webhooks/{id}/rotate-secret": "ADM",
+    # Concern signals (docs/signals.md): partners and case staff give signals and ask "already
+    # a case?"; an alert opens for the process director and the organisations it names (A, B);
+    # an intake for its uploader (A); the exchange answers signed requests only (none here).
+    "signals:index": "PD A B C TRI",
+    "signals:check": "PD A B C TRI",
+    "signals:overview": "PD",
+    "signals:alert": "PD A B",
+    "signals:alert_request": "PD",
+    "signals:alert_close": "PD",
+    "signals:intake_upload": "PD A B C TRI",
+    "signals:intake": "A",
+    "signals:intake_progress": "A",
+    "signals:intake_report": "A",
+    "signals_exchange:answer": "",
 }
 
 # The path parameters of the OpenAPI document → the object of the world (test_matrix.World).
