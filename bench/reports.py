@@ -4,8 +4,8 @@
     .venv/bin/python bench/reports.py --cases 50000
 
 Creates a fresh PostgreSQL database `cr_bench_reports` on 127.0.0.1, migrates it, fills it
-with `bench/generate.py` (cases, referrals, concerns), adds a synthetic police count to every
-closed case, then builds the whole report (every figure, including the police bootstrap)
+with `casusregie generate-data --houses 1` (cases, referrals, concerns, meetings, actions,
+processing log), adds a synthetic police count to every closed case, then builds the whole report (every figure, including the police bootstrap)
 in-process for the default period, unfiltered and with a filter, and prints the median of
 five runs and the number of queries. Only 127.0.0.1 is contacted; the database is dropped
 at the end.
@@ -57,7 +57,7 @@ def prepare(cases: int) -> None:
     psql(f"CREATE DATABASE {DB}")
     subprocess.run([PYTHON, "-m", "casusregie", "migrate", "-v0"], env=env(), check=True, cwd=ROOT)
     subprocess.run(
-        [PYTHON, str(ROOT / "bench" / "generate.py"), str(cases), "1"],
+        [PYTHON, "-m", "casusregie", "generate-data", "--houses", "1", "--cases", str(cases)],
         env=env(),
         check=True,
         cwd=ROOT,
@@ -80,7 +80,7 @@ def measure() -> None:
     from casusregie.insights import report
     from casusregie.insights.models import PoliceCount
 
-    house = House.objects.get(slug="bench")
+    house = House.objects.get(slug="regio-01")
     police = Organisation.objects.filter(kind="police").first()
     user = User.objects.first()
     rng = random.Random(1)
