@@ -143,7 +143,7 @@ def main(argv: list[str]) -> int:
             say(f"docs/screenshots/{name}.png")
         return 0
     if command == "bench":
-        return run([python, "bench/case_process.py", *rest])
+        return run([python, "bench/suite.py", *rest])
     if command == "casusregie":
         return run([str(BIN / "casusregie"), *rest])
     print(__doc__)

@@ -5,10 +5,10 @@
 
 Creates a fresh PostgreSQL database `cr_bench_reports` on 127.0.0.1, migrates it, fills it
 with `casusregie generate-data --houses 1` (cases, referrals, concerns, meetings, actions,
-processing log), adds a synthetic police count to every closed case, then builds the whole report (every figure, including the police bootstrap)
-in-process for the default period, unfiltered and with a filter, and prints the median of
-five runs and the number of queries. Only 127.0.0.1 is contacted; the database is dropped
-at the end.
+processing log), adds a synthetic police count to every closed case, then builds the whole
+report (every figure, including the police bootstrap) in-process for the default period,
+unfiltered and with a filter, and prints the median of five runs and the number of queries.
+Only 127.0.0.1 is contacted; the database is dropped at the end.
 """
 
 from __future__ import annotations
