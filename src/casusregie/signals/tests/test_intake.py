@@ -1,0 +1,164 @@
+"""Bulk intake of signals from a CSV: pseudonymised on arrival, row and column errors in Dutch,
+keep-valid or reject-all, a progress page, and clear messages for files that cannot be read."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from casusregie.conftest import Cast
+from casusregie.signals.models import Alert, Intake, IntakeStatus, Signal
+
+from .helpers import BORN, BSN_1, BSN_2, FIRST, LAST, base, today
+
+pytestmark = pytest.mark.django_db
+
+
+def url(cast: Cast) -> str:
+    return f"{base(cast)}inlezen/"
+
+
+def upload(client, cast: Cast, org, data: bytes, keep_valid: str = "1", name: str = "politie.csv"):
+    return client.post(
+        url(cast),
+        {"organisation": org.pk, "keep_valid": keep_valid, "file": SimpleUploadedFile(name, data)},
+    )
+
+
+def good_file() -> bytes:
+    day = today().isoformat()
+    return (
+        "bsn;first_name;last_name;date_of_birth;category;date\n"
+        f"{BSN_1};;;;overlast;{day}\n"
+        f";{FIRST};{LAST};{BORN};verward gedrag;{day}\n"
+        f"{BSN_2};;;;debts;{day}\n"
+    ).encode()
+
+
+def mixed_file() -> bytes:
+    day = today().isoformat()
+    return (
+        "bsn,category,date\n"
+        f"{BSN_1},nuisance,{day}\n"
+        f"123456789,nuisance,{day}\n"  # fails the eleven-test
+        f"{BSN_2},gossip,{day}\n"
+        f"{BSN_2},debts,2999-01-01\n"
+        f"{BSN_1},nuisance,{day}\n"  # the same as row 2
+    ).encode()
+
+
+def test_a_good_file_is_saved_with_progress_and_raises_alerts(
+    as_user, cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    # B signalled about BSN_1 before; A's file brings the second organisation.
+    from casusregie.signals import actions
+    from casusregie.signals.pseudonym import identify
+
+    actions.do_register_signal(
+        cast.house,
+        identify(bsn=BSN_1),
+        category="housing",
+        observed_on=today(),
+        organisation=cast.org_b,
+        actor=cast.participant_b,
+    )
+    client = as_user(cast.participant_a)
+    assert client.get(url(cast)).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, cast, cast.org_a, good_file())
+    assert response.status_code == 302
+    intake = Intake.objects.get()
+    assert intake.status == IntakeStatus.DONE and intake.rows == []
+    assert Signal.objects.filter(organisation=cast.org_a).count() == 3
+    assert Alert.objects.get().organisations.count() == 2
+    page = client.get(response["Location"]).content.decode()
+    assert "signalen opgeslagen" in page
+    for value in (BSN_1, BSN_2, FIRST, LAST):
+        assert value not in page
+        assert value not in str(intake.report) and value not in str(intake.summary)
+
+
+def test_progress_bar_while_saving(as_user, cast: Cast) -> None:
+    client = as_user(cast.participant_a)
+    response = upload(client, cast, cast.org_a, good_file())  # the task waits for the commit
+    intake = Intake.objects.get()
+    assert intake.status == IntakeStatus.WORKING and len(intake.rows) == 3
+    assert BSN_1 not in str(intake.rows)
+    page = client.get(response["Location"]).content.decode()
+    assert '<progress id="voortgang-balk" max="3" value="0">' in page
+    partial = client.get(f"{url(cast)}{intake.pk}/voortgang/")
+    assert partial.status_code == 200 and "0 van 3 signalen opgeslagen" in partial.content.decode()
+    assert as_user(cast.participant_b).get(f"{url(cast)}{intake.pk}/").status_code == 404
+
+
+def test_keep_valid_saves_the_good_rows_and_reports_the_rest(
+    as_user, cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    client = as_user(cast.participant_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, cast, cast.org_a, mixed_file(), keep_valid="1")
+    intake = Intake.objects.get()
+    assert Signal.objects.count() == 1
+    rows = {(i["row"], i["column"]) for i in intake.report}
+    assert rows == {(3, "bsn"), (4, "category"), (5, "date"), (6, "")}
+    page = client.get(response["Location"]).content.decode()
+    assert "Onbekende categorie." in page and "elfproef" in page
+    assert "123456789" not in page
+    report = client.get(f"{url(cast)}{intake.pk}/rapport.csv")
+    assert report.status_code == 200 and "123456789" not in report.content.decode()
+
+
+def test_reject_all_stores_nothing(as_user, cast: Cast, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(as_user(cast.participant_a), cast, cast.org_a, mixed_file(), keep_valid="0")
+    intake = Intake.objects.get()
+    assert intake.status == IntakeStatus.REJECTED and intake.rows == []
+    assert Signal.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        ("bsn\tcategory\tdate\n1\t2\t3\n".encode(), "x.csv", "gescheiden door"),
+        (
+            "bsn,category,date\n".encode()
+            + "é".encode("utf-8")
+            + b",x,y\n"
+            + "é".encode("latin-1")
+            + b",x,y\n",
+            "x.csv",
+            "UTF-8",
+        ),
+        (b"bsn,date\n1,2\n", "x.csv", "category"),
+        (b"", "x.csv", "leeg"),
+        (b"bsn,category,date\n", "x.csv", "geen rijen"),
+        (b"x", "x.pdf", "CSV"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_clear_message(
+    as_user, cast: Cast, data: bytes, name: str, message: str
+) -> None:
+    response = upload(as_user(cast.participant_a), cast, cast.org_a, data, name=name)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Intake.objects.exists() and not Signal.objects.exists()
+
+
+def test_duplicates_of_earlier_signals_are_reported(
+    as_user, cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    client = as_user(cast.participant_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, cast, cast.org_a, good_file())
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, cast, cast.org_a, good_file())
+    second = Intake.objects.order_by("pk").last()
+    assert {i["row"] for i in second.report} == {2, 3, 4}
+    assert Signal.objects.count() == 3
+
+
+def test_upload_for_another_organisation_or_by_others_is_refused(as_user, cast: Cast) -> None:
+    assert upload(as_user(cast.participant_a), cast, cast.org_b, good_file()).status_code == 400
+    assert upload(as_user(cast.admin), cast, cast.org_a, good_file()).status_code == 404
+    assert upload(as_user(cast.other_house_user), cast, cast.org_a, good_file()).status_code == 404
+    assert not Intake.objects.exists()
