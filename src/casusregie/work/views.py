@@ -24,6 +24,7 @@ from casusregie.plans.models import Action, ActionStatus, Feedback, ReviewStatus
 from casusregie.privacy import policy
 
 LIST_SIZE = 20
+DONE_DAYS = 30  # "Done" per organisation counts the last 30 days
 
 
 @login_required
@@ -87,13 +88,19 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
         scope = policy.visible(user, Action).filter(house=house)
         if not roles & {Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR}:
             scope = scope.filter(owner_organisation__in=my_orgs)  # a partner manager
+        # Current work plus what was finished recently: the rows read stay bounded by the
+        # work in hand, not by years of history (issue 10; partial index action_house_done).
+        since = timezone.now() - datetime.timedelta(days=DONE_DAYS)
+        current = Q(status__in=[ActionStatus.OPEN, ActionStatus.FEEDBACK_GIVEN])
+        recent = Q(status=ActionStatus.DONE, done_at__gte=since)
         per_org = list(
-            scope.values("owner_organisation__name")
+            scope.filter(current | recent)
+            .values("owner_organisation__name")
             .annotate(
                 on_time=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__gte=today)),
                 overdue=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__lt=today)),
                 review=Count("pk", filter=Q(status=ActionStatus.FEEDBACK_GIVEN)),
-                done=Count("pk", filter=Q(status=ActionStatus.DONE)),
+                done=Count("pk", filter=recent),
             )
             .order_by("owner_organisation__name")
         )

@@ -82,3 +82,27 @@ def test_query_count_does_not_grow(as_user: Any, cast: Cast, case: Any, who: str
     # +8 writing the page's processing log in one batch (subjects, activity, transaction,
     # chain head, audit row, lines, head update)
     assert len(large) == len(small) <= 24
+
+
+def test_done_per_organisation_counts_the_last_30_days(as_user: Any, cast: Cast, case: Any) -> None:
+    from casusregie.plans.models import Action, ActionStatus
+
+    agree(cast, case, 2)
+    police = list(Action.objects.filter(owner_organisation=cast.org_a).order_by("pk"))
+    now = timezone.now()
+    Action.objects.filter(pk=police[0].pk).update(
+        status=ActionStatus.DONE, done_at=now - datetime.timedelta(days=5)
+    )
+    Action.objects.filter(pk=police[1].pk).update(
+        status=ActionStatus.DONE, done_at=now - datetime.timedelta(days=40)
+    )
+    page = as_user(cast.process_director).get(url(cast)).content.decode()
+    assert "Afgerond in de laatste 30 dagen" in page
+    row = page.split("Politie Heuvelland-test</td>", 1)[1].split("</tr>", 1)[0]
+    # on time 0, overdue 0, awaiting review 0, done recently 1 (the one of 40 days ago is history)
+    assert [cell.strip() for cell in row.replace("<td>", "").split("</td>")[:4]] == [
+        "0",
+        "0",
+        "0",
+        "1",
+    ]
