@@ -6,6 +6,7 @@
     python3 dev.py lint      # ruff, mypy and the migrations check
     python3 dev.py lock      # regenerate requirements/*.txt from requirements/*.in
     python3 dev.py openapi   # regenerate docs/openapi.yaml after an API change (CI checks it)
+    python3 dev.py audit     # known vulnerabilities in the locked requirements (pip-audit)
     python3 dev.py bench     # benchmarks on PostgreSQL through gunicorn (bench/README.md)
     python3 dev.py browser   # browser journeys in Chromium with axe-core (browser/)
     python3 dev.py screenshots   # run the journeys and refresh the README's screenshots
@@ -142,6 +143,8 @@ def main(argv: list[str]) -> int:
             (target / f"{name}.png").write_bytes(source.read_bytes())
             say(f"docs/screenshots/{name}.png")
         return 0
+    if command == "audit":
+        return run([python, "requirements/audit.py"])
     if command == "bench":
         return run([python, "bench/suite.py", *rest])
     if command == "casusregie":
