@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
     name = "casusregie.web"
     label = "web"
     verbose_name = _("Web interface")
+
+    def ready(self) -> None:
+        from .choices import install
+
+        install()
