@@ -91,6 +91,8 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         for device in devices:
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
+                # A new session key for the new trust level (session fixation).
+                request.session.cycle_key()
                 request.session.pop("token_failures", None)
                 return redirect(_next_url(request))
         stop = _count_token_failure(request)
@@ -122,6 +124,7 @@ def setup_2fa_view(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             do_confirm_totp_device(device, actor=user)
             otp_login(request, device)
+            request.session.cycle_key()
             messages.success(request, _("Two-factor authentication is set up."))
             return redirect(_next_url(request))
         stop = _count_token_failure(request)

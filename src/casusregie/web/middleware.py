@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
 class LanguageMiddleware:
@@ -50,3 +50,20 @@ class OutOfRangeMiddleware:
         if is_out_of_range(exception):
             return not_found(request, Http404())
         return None
+
+
+class PrivateResponseMiddleware:
+    """Nothing a signed-in person or a partner system receives is kept by a browser, proxy or
+    shared computer's cache: `Cache-Control: no-store, private` on every answer to a signed-in
+    user and on every API answer (ASVS 8.2.1). Static files are served before this runs and
+    stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path_info.startswith("/api/") or (user is not None and user.is_authenticated):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

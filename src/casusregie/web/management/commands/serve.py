@@ -8,6 +8,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+# The access log: address, time, method, PATH (never the query string, which can hold a searched
+# name, BSN or date of birth), status, size, duration. Gunicorn's default logs the full request
+# line and the Referer, both with query strings.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)s'
+
 
 class Command(BaseCommand):
     help = "Serve Casusregie with gunicorn (production). Collects static files first."
@@ -33,6 +38,8 @@ class Command(BaseCommand):
             str(options["workers"]),
             "--access-logfile",
             "-",
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
             "--forwarded-allow-ips",
             "127.0.0.1",
         ]
