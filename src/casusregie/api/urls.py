@@ -16,6 +16,7 @@ from casusregie.network import api_urls as network
 from casusregie.plans import api as plans
 from casusregie.privacy import api as privacy
 from casusregie.referrals import api as referrals
+from casusregie.signals import api_urls as signals
 from casusregie.surveys import api_urls as surveys
 from casusregie.webhooks import api_urls as webhooks
 
@@ -119,6 +120,7 @@ urlpatterns = [
     *insights.urlpatterns,
     *surveys.urlpatterns,
     *network.urlpatterns,
+    *signals.urlpatterns,
     # Anything else under /api/v1/ is a 404 problem, not the HTML "page not found".
     re_path(r"^[\s\S]*$", not_found),
 ]

@@ -32,6 +32,8 @@ SCOPES = {
     "meetings:read": _("Read case meetings, their availability and calendar invitations"),
     "meetings:write": _("Give availability and written input for case meetings"),
     "webhooks:manage": _("Subscribe to events and manage the organisation's webhooks"),
+    "signals:read": _("Ask whether a person is already a case; read convergence alerts"),
+    "signals:write": _("Give concern signals"),
 }
 
 # URL name (in the `api` namespace) → resource, for the endpoints of the first API issue.

@@ -241,6 +241,9 @@ THROUGH: dict[str, str] = {
     "signals:intake_progress": "A",
     "signals:intake_report": "A",
     "signals_exchange:answer": "",
+    "GET /api/v1/houses/{slug}/signal-alerts": "PD A B C TRI",
+    "POST /api/v1/houses/{slug}/signals": "PD A B C TRI",
+    "POST /api/v1/houses/{slug}/signals/already-a-case": "PD A B C TRI",
 }
 
 # The path parameters of the OpenAPI document → the object of the world (test_matrix.World).

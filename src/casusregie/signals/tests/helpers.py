@@ -11,7 +11,7 @@ from casusregie.conftest import Cast
 
 # Valid synthetic BSNs (they pass the eleven-test) and a fake person by name.
 BSN_1 = "123456782"
-BSN_2 = "111222333"
+BSN_2 = "232262536"
 FIRST, LAST, BORN = "Fenna", "Fictiefsma", "1991-04-12"
 
 

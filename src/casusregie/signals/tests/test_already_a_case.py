@@ -34,10 +34,14 @@ def test_yes_in_this_house_with_a_contact(as_user, cast: Cast, case) -> None:
     response = ask(as_user(cast.participant_c), cast, bsn=TEST_BSN)
     assert response.status_code == 200
     text = response.content.decode()
-    assert "Ja: een casus in ZVH Heuvelland-test" in text and "Paula Regisseur" in text
-    assert TEST_BSN not in text and case.reference not in text and "Testpersoon" not in text
+    assert "Ja: een casus in ZVH Heuvelland-test" in text
+    assert "Paula Regisseur" in text
+    assert TEST_BSN not in text
+    assert case.reference not in text
+    assert "Testpersoon" not in text
     line = ProcessingLogEntry.objects.get(name="signal.already-a-case")
-    assert line.case_id == case.pk and line.operation == "read"
+    assert line.case_id == case.pk
+    assert line.operation == "read"
 
 
 def test_by_name_and_date_of_birth(as_user, cast: Cast, case) -> None:
@@ -135,14 +139,17 @@ def test_yes_in_another_house_through_the_exchange(as_user, cast: Cast, region) 
     response = ask(as_user(cast.participant_a), cast, bsn=BSN_1)
     text = response.content.decode()
     assert "Ja: een casus in ZVH Duinstreek-test" in text
-    assert "Elderssma" not in text and other.reference not in text
+    assert "Elderssma" not in text
+    assert other.reference not in text
     # Only the regional pseudonym went over the wire.
     (body,) = region
-    assert BSN_1.encode() not in body and b"Elderssma" not in body
+    assert BSN_1.encode() not in body
+    assert b"Elderssma" not in body
     assert set(json.loads(body)) == {"format", "pseudonym", "asked_by", "timestamp", "nonce"}
     asked = ProcessingLogEntry.objects.get(name="signal.already-a-case")
     answered = ProcessingLogEntry.objects.get(name="signal.already-a-case.exchange")
-    assert asked.house_id == cast.house.pk and answered.house_id == cast.other_house.pk
+    assert asked.house_id == cast.house.pk
+    assert answered.house_id == cast.other_house.pk
 
 
 def test_no_when_the_other_house_has_not_opted_in(as_user, cast: Cast, region, settings) -> None:
@@ -203,7 +210,8 @@ def test_the_endpoint_answers_no_without_a_match_and_refuses_get(
         content_type="application/json",
         headers={exchange.HEADER: signature},
     )
-    assert response.status_code == 200 and response.json()["known"] is False
+    assert response.status_code == 200
+    assert response.json()["known"] is False
     assert response[exchange.HEADER] == exchange.sign(response.content)
     assert client.get("/uitwisseling/al-een-casus/").status_code == 405
 

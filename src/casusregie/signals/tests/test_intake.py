@@ -68,26 +68,30 @@ def test_a_good_file_is_saved_with_progress_and_raises_alerts(
         response = upload(client, cast, cast.org_a, good_file())
     assert response.status_code == 302
     intake = Intake.objects.get()
-    assert intake.status == IntakeStatus.DONE and intake.rows == []
+    assert intake.status == IntakeStatus.DONE
+    assert intake.rows == []
     assert Signal.objects.filter(organisation=cast.org_a).count() == 3
     assert Alert.objects.get().organisations.count() == 2
     page = client.get(response["Location"]).content.decode()
     assert "signalen opgeslagen" in page
     for value in (BSN_1, BSN_2, FIRST, LAST):
         assert value not in page
-        assert value not in str(intake.report) and value not in str(intake.summary)
+        assert value not in str(intake.report)
+        assert value not in str(intake.summary)
 
 
 def test_progress_bar_while_saving(as_user, cast: Cast) -> None:
     client = as_user(cast.participant_a)
     response = upload(client, cast, cast.org_a, good_file())  # the task waits for the commit
     intake = Intake.objects.get()
-    assert intake.status == IntakeStatus.WORKING and len(intake.rows) == 3
+    assert intake.status == IntakeStatus.WORKING
+    assert len(intake.rows) == 3
     assert BSN_1 not in str(intake.rows)
     page = client.get(response["Location"]).content.decode()
     assert '<progress id="voortgang-balk" max="3" value="0">' in page
     partial = client.get(f"{url(cast)}{intake.pk}/voortgang/")
-    assert partial.status_code == 200 and "0 van 3 signalen opgeslagen" in partial.content.decode()
+    assert partial.status_code == 200
+    assert "0 van 3 signalen opgeslagen" in partial.content.decode()
     assert as_user(cast.participant_b).get(f"{url(cast)}{intake.pk}/").status_code == 404
 
 
@@ -102,30 +106,29 @@ def test_keep_valid_saves_the_good_rows_and_reports_the_rest(
     rows = {(i["row"], i["column"]) for i in intake.report}
     assert rows == {(3, "bsn"), (4, "category"), (5, "date"), (6, "")}
     page = client.get(response["Location"]).content.decode()
-    assert "Onbekende categorie." in page and "elfproef" in page
+    assert "Onbekende categorie." in page
+    assert "elfproef" in page
     assert "123456789" not in page
     report = client.get(f"{url(cast)}{intake.pk}/rapport.csv")
-    assert report.status_code == 200 and "123456789" not in report.content.decode()
+    assert report.status_code == 200
+    assert "123456789" not in report.content.decode()
 
 
 def test_reject_all_stores_nothing(as_user, cast: Cast, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         upload(as_user(cast.participant_a), cast, cast.org_a, mixed_file(), keep_valid="0")
     intake = Intake.objects.get()
-    assert intake.status == IntakeStatus.REJECTED and intake.rows == []
+    assert intake.status == IntakeStatus.REJECTED
+    assert intake.rows == []
     assert Signal.objects.count() == 0
 
 
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        ("bsn\tcategory\tdate\n1\t2\t3\n".encode(), "x.csv", "gescheiden door"),
+        (b"bsn\tcategory\tdate\n1\t2\t3\n", "x.csv", "gescheiden door"),
         (
-            "bsn,category,date\n".encode()
-            + "é".encode("utf-8")
-            + b",x,y\n"
-            + "é".encode("latin-1")
-            + b",x,y\n",
+            b"bsn,category,date\n" + "é".encode() + b",x,y\n" + "é".encode("latin-1") + b",x,y\n",
             "x.csv",
             "UTF-8",
         ),
@@ -141,7 +144,8 @@ def test_unreadable_files_are_refused_with_a_clear_message(
     response = upload(as_user(cast.participant_a), cast, cast.org_a, data, name=name)
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not Intake.objects.exists() and not Signal.objects.exists()
+    assert not Intake.objects.exists()
+    assert not Signal.objects.exists()
 
 
 def test_duplicates_of_earlier_signals_are_reported(
