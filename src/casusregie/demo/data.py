@@ -25,6 +25,7 @@ from django.utils import translation
 from casusregie.accounts.models import Membership, User
 from casusregie.accounts.roles import Role
 from casusregie.demo.cases import CASES_PER_HOUSE, QUIET_MAIL, load_cases
+from casusregie.demo.signals import load_demo_signals
 from casusregie.houses.domains import LifeDomain as D
 from casusregie.houses.models import (
     GovernanceForm,
@@ -38,7 +39,7 @@ from casusregie.houses.models import (
 from casusregie.houses.models import (
     OrganisationKind as K,
 )
-from casusregie.insights.demo import add_police_counts
+from casusregie.insights.demo import add_police_counts, import_archive
 from casusregie.privacy.models import Confirmation, WorkingMethod
 from casusregie.surveys.demo import load_demo_surveys
 
@@ -292,8 +293,10 @@ def load(
         logins = _load_houses(progress, seed)
         if cases_per_house > 0:
             load_cases(progress, seed, per_house=cases_per_house)
+            import_archive(progress, seed)
             add_police_counts(progress, seed)
             load_demo_surveys(progress, seed)
+            load_demo_signals(progress, seed)
     return logins
 
 

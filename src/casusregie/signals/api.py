@@ -108,7 +108,7 @@ class SignalListView(ApiView):
             category=data["category"],
             observed_on=data["observed_on"],
             organisation=_organisation(request, house, data),
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
         )
         signal = done.signal
         return Response(

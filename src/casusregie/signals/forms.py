@@ -60,7 +60,7 @@ class IdentityForm(forms.Form):
     def forget_identity(self) -> None:
         """A re-shown form keeps its error messages but never the BSN or name typed in."""
         if self.is_bound:
-            data = self.data.copy()
+            data = self.data.copy()  # type: ignore[attr-defined]
             for name in IDENTITY_FIELDS:
                 data[name] = ""
             self.data = data
@@ -74,7 +74,9 @@ class SignalForm(IdentityForm):
     observed_on = forms.DateField(
         label=_("Date of the signal"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    organisation = forms.ModelChoiceField(label=_("On behalf of"), queryset=None, empty_label=None)
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("On behalf of"), queryset=None, empty_label=None
+    )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,7 +97,9 @@ class CloseReason(forms.Form):
 
 
 class IntakeForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("On behalf of"), queryset=None, empty_label=None)
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("On behalf of"), queryset=None, empty_label=None
+    )
     keep_valid = forms.TypedChoiceField(
         label=_("Rejected rows"),
         choices=[
