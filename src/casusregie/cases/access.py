@@ -22,6 +22,7 @@ def case_predicate(user: Any) -> Q:
             ended_at__isnull=True,
             organisation__memberships__user=user,
             organisation__memberships__ended_at__isnull=True,
+            organisation__memberships__role__in=policy.PARTNER_ROLES,
             organisation__memberships__house=OuterRef("house"),
         )
     )

@@ -50,6 +50,7 @@ def _takes_part(user: Any, case_ref: str, house_ref: str) -> Exists:
             ended_at__isnull=True,
             organisation__memberships__user=user,
             organisation__memberships__ended_at__isnull=True,
+            organisation__memberships__role__in=policy.PARTNER_ROLES,
             organisation__memberships__house=OuterRef(house_ref),
         )
     )

@@ -22,6 +22,10 @@ from casusregie.houses.models import House, Organisation, Partnership
 
 # Roles of house staff who work on every referral and case of their house.
 STAFF_ROLES = (Role.PROCESS_DIRECTOR, Role.TRIAGE_MEMBER, Role.HOUSE_MANAGER)
+# Roles through which a partner organisation's people read the cases it takes part in. Other
+# roles held in a partner organisation (privacy officer, administrator, auditor) read no case
+# content through it (docs/privacy.md, "Who sees what").
+PARTNER_ROLES = (Role.PARTNER_PARTICIPANT, Role.PARTNER_MANAGER)
 
 # Feature apps register, per model, a function that builds the visibility predicate for a
 # user. `visible(user, Model)` is then the one entry point every read path uses.
