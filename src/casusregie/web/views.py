@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from itertools import groupby
 from typing import Any
 
@@ -10,7 +11,9 @@ from django.db import connection
 from django.db.models import Count, Model
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from casusregie.accounts.roles import Role
 from casusregie.cases.models import Case
@@ -81,5 +84,51 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return _error(request, 400)
 
 
+# PostgreSQL error classes that mean "the database cannot serve now" rather than a fault of the
+# request or the code: connection (08), read-only transaction (25006), serialisation or deadlock
+# (40001, 40P01), insufficient resources such as a full disk (53), operator intervention such as
+# a restart or shutdown (57P).
+UNAVAILABLE_STATES = ("08", "25006", "40001", "40P01", "53", "57P")
+# SQLite's equivalents (demo and development).
+UNAVAILABLE_SQLITE = ("database is locked", "disk is full", "readonly database", "disk i/o error")
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(exception: BaseException | None) -> bool:
+    """The exception says the database is down, restarting, full or read-only."""
+    from django.db import InterfaceError, OperationalError
+    from django.db.utils import DatabaseError
+
+    if isinstance(exception, InterfaceError):
+        return True
+    if not isinstance(exception, DatabaseError):
+        return False
+    state = getattr(exception.__cause__, "sqlstate", None)
+    if state:
+        return state.startswith(UNAVAILABLE_STATES)
+    message = str(exception).lower()
+    if any(text in message for text in UNAVAILABLE_SQLITE):
+        return True
+    # psycopg could not connect at all (refused, starting up): no state, an OperationalError.
+    return isinstance(exception, OperationalError) and connection.vendor == "postgresql"
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The last-resort error page. When the database is unavailable (restarting, full,
+    read-only) it is a 503 with `Retry-After`, rendered without touching the database, and for
+    the API a problem document; nothing half-done was stored (every action is one
+    transaction)."""
+    if database_unavailable(sys.exc_info()[1]):
+        if request.path_info.startswith("/api/"):
+            from casusregie.api.problems import problem_response
+
+            response: HttpResponse = problem_response(
+                503,
+                "unavailable",
+                gettext("The database is briefly unavailable. Try again in a moment."),
+            )
+        else:
+            response = HttpResponse(loader.render_to_string("web/error_503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return render(request, "web/error_500.html", status=500)
