@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from casusregie.accounts.models import Membership, User
 from casusregie.cases.actions import SubjectData
-from casusregie.cases.bsn import is_valid_bsn
 from casusregie.cases.models import SubjectKind
+from casusregie.demo.cases import synthetic_bsn
 from casusregie.houses.models import House
 from casusregie.referrals import actions as referral_actions
 from casusregie.signals import actions
@@ -25,6 +25,7 @@ from casusregie.signals.pseudonym import identify
 # Synthetic (passes the eleven-test, belongs to nobody): the person of the demo's alert.
 DEMO_BSN = "999999990"
 FIRST_NAME, LAST_NAME = "Sanne", "Signaalsma"
+BORN = datetime.date(1988, 6, 21)
 
 
 def _login(house: House, prefix: str) -> User:
@@ -36,12 +37,8 @@ def _organisation(user: User, house: House) -> object:
 
 
 def _synthetic_bsns(rng: random.Random, count: int) -> list[str]:
-    found: list[str] = []
-    while len(found) < count:
-        candidate = f"{rng.randrange(100_000_000, 999_999_999)}"
-        if is_valid_bsn(candidate) and candidate != DEMO_BSN and candidate not in found:
-            found.append(candidate)
-    return found
+    used = {DEMO_BSN}
+    return [synthetic_bsn(rng, used) for _ in range(count)]
 
 
 def load_demo_signals(progress: Callable[[str], None], seed: int = 2026) -> None:
@@ -73,7 +70,7 @@ def load_demo_signals(progress: Callable[[str], None], seed: int = 2026) -> None
         house,
         referral_actions.ReferralData(
             kind=SubjectKind.PERSON,
-            subjects=[SubjectData(FIRST_NAME, LAST_NAME, bsn=DEMO_BSN)],
+            subjects=[SubjectData(FIRST_NAME, LAST_NAME, BORN, bsn=DEMO_BSN)],
             concerns={"housing": "Huurachterstand en klachten van buren over overlast."},
             goal="Samen met politie en woningcorporatie een aanpak afspreken.",
             stuck_statement="Wij krijgen geen contact; de politie kent de situatie ook.",

@@ -8,14 +8,14 @@ the processing log of a signal and of a case about the same BSN name the same da
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,11 +69,19 @@ def _check_organisation(house: House, organisation: Organisation | None, actor: 
         )
 
 
-def check_signal_fields(house: House, category: str, observed_on: datetime.date | None) -> None:
+CATEGORIES = frozenset(Category.values)
+
+
+def check_signal_fields(
+    house: House,
+    category: str,
+    observed_on: datetime.date | None,
+    today: datetime.date | None = None,
+) -> None:
     errors: dict[str, str] = {}
-    if category not in Category.values:
+    if category not in CATEGORIES:
         errors["category"] = _("Choose one of the categories.")
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if observed_on is None:
         errors["observed_on"] = _("Enter the date of the signal.")
     elif observed_on > today:
@@ -171,17 +179,18 @@ def _directors(house: House) -> list[User]:
     )
 
 
-def converge(house: House, pseudonyms: Sequence[str], *, actor: Any) -> dict[str, Alert]:
-    """Raise or widen alerts for the pseudonyms with signals from enough organisations inside
-    the window. One aggregate query finds them, whatever the number of pseudonyms."""
+def converge(house: House, pseudonyms: Any, *, actor: Any) -> dict[str, Alert]:
+    """Raise or widen alerts for the pseudonyms (a list, or a query of pseudonyms such as an
+    intake's) with signals from enough organisations inside the window. One aggregate query
+    finds them, whatever the number of pseudonyms."""
     today = timezone.localdate()
     start = today - datetime.timedelta(days=window_days())
-    recent = Signal.objects.filter(
-        house=house, observed_on__gte=start, expires_on__gte=today
-    ).filter(pseudonym__in=list(pseudonyms))
+    wanted = pseudonyms if isinstance(pseudonyms, QuerySet) else list(pseudonyms)
+    recent = Signal.objects.filter(house=house, observed_on__gte=start, expires_on__gte=today)
+    candidates = recent.filter(pseudonym__in=wanted)
     converged = [
         row["pseudonym"]
-        for row in recent.values("pseudonym")
+        for row in candidates.values("pseudonym")
         .annotate(n=Count("organisation", distinct=True))
         .filter(n__gte=min_organisations())
     ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casusregie.accounts.models import User
+from casusregie.demo.national import Table
 from casusregie.houses.models import House, Organisation
 from casusregie.imports.files import FileProblem, Row, parse_date, read_table
 from casusregie.imports.report import Issue
@@ -33,7 +34,19 @@ logger = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = ("category", "date")
 COLUMNS = ("bsn", "first_name", "last_name", "date_of_birth", *REQUIRED_COLUMNS)
-BATCH = 1000
+BATCH = 10_000
+SIGNAL_COLUMNS = (
+    "house_id",
+    "pseudonym",
+    "id_kind",
+    "category",
+    "observed_on",
+    "organisation_id",
+    "contact_id",
+    "created_at",
+    "expires_on",
+    "intake_id",
+)
 # Categories as a police or housing export may write them, Dutch or as the code.
 CATEGORY_WORDS = {
     **{c.value: c.value for c in Category},
@@ -59,7 +72,7 @@ FIELD_COLUMNS = {
 }
 
 
-def _row(house: House, row: Row) -> tuple[list[Any] | None, list[Issue]]:
+def _row(house: House, row: Row, today: datetime.date) -> tuple[list[Any] | None, list[Issue]]:
     issues: list[Issue] = []
     born_text = row.get("date_of_birth")
     born = parse_date(born_text) if born_text else None
@@ -85,7 +98,7 @@ def _row(house: House, row: Row) -> tuple[list[Any] | None, list[Issue]]:
                 issues += [Issue(row.number, FIELD_COLUMNS.get(field, field), m) for m in messages]
     if category is not None and date is not None:
         try:
-            actions.check_signal_fields(house, category, date)
+            actions.check_signal_fields(house, category, date, today)
         except ValidationError as error:
             for messages in error.message_dict.values():
                 issues += [Issue(row.number, "date", m) for m in messages]
@@ -105,6 +118,7 @@ def check(
     valid: list[list[Any]] = []
     issues: list[Issue] = []
     seen: set[tuple[str, str, str]] = set()
+    today = timezone.localdate()
     for number, found in table.ragged:
         issues.append(
             Issue(
@@ -118,7 +132,7 @@ def check(
     for row in table.rows:
         if row.number in ragged:
             continue
-        item, problems = _row(house, row)
+        item, problems = _row(house, row, today)
         if item is None:
             issues += problems
             continue
@@ -199,49 +213,68 @@ def run(pk: int) -> None:
         return
     house, rows = intake.house, intake.rows
     try:
-        with transaction.atomic(), log.processing():
+        with log.processing():
+            # COPY on PostgreSQL, bulk INSERT elsewhere (the national data generator's writer);
+            # the rows were checked against existing signals on arrival. One transaction per
+            # batch, so the progress bar moves; a failure undoes the batches saved before.
+            table = Table(Signal, SIGNAL_COLUMNS, using="default")
+            now = timezone.now()
             for start in range(0, len(rows), BATCH):
                 chunk = rows[start : start + BATCH]
-                created = Signal.objects.bulk_create(
-                    [
-                        Signal(
-                            house=house,
-                            pseudonym=p,
-                            id_kind=kind,
-                            category=category,
-                            observed_on=datetime.date.fromisoformat(day),
-                            organisation=intake.organisation,
-                            contact=intake.created_by,
-                            expires_on=actions.expires_on(house, datetime.date.fromisoformat(day)),
+                with transaction.atomic():
+                    for pseudonym, kind, category, day in chunk:
+                        observed = datetime.date.fromisoformat(day)
+                        table.add(
+                            house.pk,
+                            pseudonym,
+                            kind,
+                            category,
+                            observed,
+                            intake.organisation_id,
+                            intake.created_by_id,
+                            now,
+                            actions.expires_on(house, observed),
+                            intake.pk,
                         )
-                        for p, kind, category, day in chunk
-                    ],
-                    ignore_conflicts=True,
-                )
-                log.record(
+                    table.flush()
+                    log.record(
+                        actor=intake.created_by,
+                        actor_organisation=intake.organisation,
+                        house=house,
+                        name="signal.intake",
+                        operation=Operation.CREATE,
+                        obj=intake,
+                        subjects=[actions.subject_ref(r[0], r[1]) for r in chunk],
+                        activity=actions.EARLY_WARNING,
+                        purpose=actions.PURPOSE_EARLY_WARNING,
+                        after={"signals": len(chunk)},
+                    )
+                    Intake.objects.filter(pk=pk).update(processed_rows=start + len(chunk))
+            with transaction.atomic():
+                alerts = actions.converge(
+                    house,
+                    Signal.objects.filter(intake_id=pk).values("pseudonym"),
                     actor=intake.created_by,
-                    actor_organisation=intake.organisation,
-                    house=house,
-                    name="signal.intake",
-                    operation=Operation.CREATE,
-                    obj=intake,
-                    subjects=[actions.subject_ref(r[0], r[1]) for r in chunk],
-                    activity=actions.EARLY_WARNING,
-                    purpose=actions.PURPOSE_EARLY_WARNING,
-                    after={"signals": len(created)},
                 )
-                Intake.objects.filter(pk=pk).update(processed_rows=start + len(chunk))
-            alerts = actions.converge(house, sorted({r[0] for r in rows}), actor=intake.created_by)
-            intake.summary = {**intake.summary, "saved": len(rows), "alerts": len(alerts)}
-            intake.status = IntakeStatus.DONE
-            intake.rows = []
-            intake.processed_rows = len(rows)
-            intake.finished_at = timezone.now()
-            intake.save(
-                update_fields=["summary", "status", "rows", "processed_rows", "finished_at"]
-            )
+                intake.summary = {**intake.summary, "saved": len(rows), "alerts": len(alerts)}
+                intake.status = IntakeStatus.DONE
+                intake.rows = []
+                intake.processed_rows = len(rows)
+                intake.finished_at = timezone.now()
+                intake.save(
+                    update_fields=["summary", "status", "rows", "processed_rows", "finished_at"]
+                )
     except Exception:
         logger.exception("signal intake %s failed", pk)
-        Intake.objects.filter(pk=pk).update(
-            status=IntakeStatus.FAILED, rows=[], finished_at=timezone.now()
-        )
+        with transaction.atomic():
+            undone = Signal.objects.filter(intake_id=pk).delete()[0]
+            Intake.objects.filter(pk=pk).update(
+                status=IntakeStatus.FAILED, rows=[], finished_at=timezone.now()
+            )
+            record_change(
+                actor=intake.created_by,
+                action="signal.intake.failed",
+                obj=intake,
+                house=house,
+                after={"undone": undone},
+            )

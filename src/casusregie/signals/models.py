@@ -41,6 +41,10 @@ class Signal(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_on = models.DateField()
+    # The CSV intake that brought the signal, so an intake that fails halfway is undone.
+    intake = models.ForeignKey(
+        "signals.Intake", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("concern signal")

@@ -166,3 +166,29 @@ def test_upload_for_another_organisation_or_by_others_is_refused(as_user, cast: 
     assert upload(as_user(cast.admin), cast, cast.org_a, good_file()).status_code == 404
     assert upload(as_user(cast.other_house_user), cast, cast.org_a, good_file()).status_code == 404
     assert not Intake.objects.exists()
+
+
+def test_a_save_that_fails_halfway_is_undone(
+    as_user, cast: Cast, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from casusregie.signals import intake as intake_module
+
+    monkeypatch.setattr(intake_module, "BATCH", 1)
+    calls = {"n": 0}
+    converge = intake_module.actions.converge
+
+    def broken(*args, **kwargs):
+        calls["n"] += 1
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(intake_module.actions, "converge", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(as_user(cast.participant_a), cast, cast.org_a, good_file())
+    monkeypatch.setattr(intake_module.actions, "converge", converge)
+    intake = Intake.objects.get()
+    assert calls["n"] == 1
+    assert intake.status == IntakeStatus.FAILED
+    assert intake.rows == []
+    assert Signal.objects.count() == 0
+    page = as_user(cast.participant_a).get(f"{url(cast)}{intake.pk}/").content.decode()
+    assert "er is niets opgeslagen" in page
