@@ -475,3 +475,27 @@ def log_exchange_answer(referral: Any, identity: Identity, answer: Any, *, actor
         purpose=PURPOSE_EARLY_WARNING,
         after={"known": bool(answer and answer.known), "where": "exchange"},
     )
+
+
+def purge_expired_signals(today: datetime.date | None = None) -> int:
+    """Delete signals past their expiry (the house's retention for signals), per house with one
+    audit row naming the count; alerts stay (they hold no signal, only organisations and
+    categories). Run daily by `run_schedule`."""
+    from casusregie.privacy.audit import record_change
+
+    today = today or timezone.localdate()
+    total = 0
+    expired = Signal.objects.filter(expires_on__lt=today)
+    for house_id in expired.values_list("house_id", flat=True).distinct():
+        with transaction.atomic():
+            count = expired.filter(house_id=house_id).delete()[0]
+            house = House.objects.get(pk=house_id)
+            record_change(
+                actor=None,
+                action="signal.expire",
+                obj=house,
+                house=house,
+                after={"signals": count, "before": today.isoformat()},
+            )
+        total += count
+    return total

@@ -145,3 +145,20 @@ def test_audit_rows_hold_no_identity(as_user, cast: Cast) -> None:
     signal_post(as_user(cast.participant_a), cast, cast.org_a)
     for event in AuditEvent.objects.all():
         assert BSN_1 not in str(event.__dict__)
+
+
+def test_signals_expire_with_the_house_retention(as_user, cast: Cast) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    signal_post(as_user(cast.participant_a), cast, cast.org_a)
+    signal = Signal.objects.get()
+    out = StringIO()
+    call_command("run_schedule", today=signal.expires_on.isoformat(), stdout=out)
+    assert Signal.objects.count() == 1
+    later = signal.expires_on + datetime.timedelta(days=1)
+    call_command("run_schedule", today=later.isoformat(), stdout=out)
+    assert not Signal.objects.exists()
+    assert "verlopen zorgsignalen / expired signals: 1" in out.getvalue()
+    assert AuditEvent.objects.filter(action="signal.expire").exists()

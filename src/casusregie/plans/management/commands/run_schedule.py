@@ -13,6 +13,7 @@ from casusregie.api.models import purge_expired
 from casusregie.inbox.tasks import send_digests_task
 from casusregie.plans.tasks import escalate_actions, remind_actions
 from casusregie.privacy.tasks import detect_usage_signals, retention_duties
+from casusregie.signals.actions import purge_expired_signals
 from casusregie.webhooks.tasks import webhook_duties
 
 
@@ -52,3 +53,6 @@ class Command(BaseCommand):
         self.stdout.write(f"samenvattingen: {done}")
         # Kept API answers for retried creates live a day (decision 0020).
         self.stdout.write(f"idempotentie-antwoorden opgeruimd / purged: {purge_expired()}")
+        # Concern signals live until the house's retention for signals (docs/signals.md).
+        day = datetime.date.fromisoformat(today) if today else None
+        self.stdout.write(f"verlopen zorgsignalen / expired signals: {purge_expired_signals(day)}")
