@@ -74,3 +74,17 @@ def test_a_programming_error_stays_a_500(cast: Cast, monkeypatch: Any) -> None:
     assert page.status_code == 500
     assert "Retry-After" not in page
     assert "Er ging iets mis" in page.content.decode()
+
+
+def test_the_health_check_tells_load_balancers_when_to_retry(monkeypatch: Any) -> None:
+    from casusregie.web import views
+
+    class Down:
+        def cursor(self) -> Any:
+            raise db.OperationalError("connection refused")
+
+    monkeypatch.setattr(views, "connection", Down())
+    response = Client().get(reverse("web:health"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json() == {"status": "unavailable"}
