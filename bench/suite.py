@@ -270,7 +270,8 @@ FLOORS = {
 def sql_floor(database: str, key: str, params: dict[str, Any]) -> dict[str, float]:
     import psycopg
 
-    with psycopg.connect(f"{PG}/{database}") as connection:
+    # The same session settings as the application's connections (conf/settings.py: no JIT).
+    with psycopg.connect(f"{PG}/{database}", options="-c jit=off") as connection:
         samples = []
         for index in range(WARMUP + RUNS):
             start = time.perf_counter()

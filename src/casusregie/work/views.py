@@ -107,9 +107,11 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
     house_figures = None
     if roles & {Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR}:
         cutoff = timezone.now() - datetime.timedelta(weeks=house.plan_stall_weeks)
+        # Both figures concern cases after their meeting: reading only those (index
+        # case_house_phase) keeps closed history out of the count.
         house_figures = (
             policy.visible(user, Case)
-            .filter(house=house)
+            .filter(house=house, phase__in=Phase.after_meeting())
             .aggregate(
                 without_case_director=Count(
                     "pk", filter=Q(phase__in=Phase.after_meeting(), case_director__isnull=True)
