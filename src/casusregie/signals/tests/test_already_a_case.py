@@ -225,3 +225,28 @@ def test_without_a_secret_nothing_is_answered(client, cast: Cast) -> None:
         headers={exchange.HEADER: signature},
     )
     assert response.status_code == 403
+
+
+def test_a_new_referral_is_checked_against_the_other_houses(cast: Cast, region) -> None:
+    from casusregie.inbox.models import Notification
+    from casusregie.referrals import actions as referral_actions
+
+    case_in_other_house(cast)
+    data = referral_actions.ReferralData(
+        kind=SubjectKind.PERSON,
+        subjects=[case_actions.SubjectData("Bram", "Elderssma", bsn=BSN_1)],
+        concerns={"housing": "Overlast"},
+        goal="Afstemmen",
+        stuck_statement="Vastgelopen",
+        subject_informed=True,
+    )
+    referral_actions.do_save_referral(
+        cast.house, data, actor=cast.participant_a, organisation=cast.org_a, submit=True
+    )
+    told = Notification.objects.filter(user=cast.triage, message__contains="Duinstreek")
+    assert told.count() == 1
+    assert "Elderssma" not in told.get().message
+    assert BSN_1 not in told.get().message
+    line = ProcessingLogEntry.objects.get(name="signal.already-a-case.referral")
+    assert line.house_id == cast.house.pk
+    assert not Notification.objects.filter(user=cast.participant_c).exists()
