@@ -1,6 +1,6 @@
 """Benchmark: concern signals at scale (docs/performance.md, "Concern signals").
 
-    .venv/bin/python bench/signals.py                           # 10,000,000 stored, 1,000,000 imported
+    .venv/bin/python bench/signals.py          # 10,000,000 stored, 1,000,000 imported
     .venv/bin/python bench/signals.py --stored 1000000 --import-rows 100000
 
 It creates a fresh PostgreSQL database (`casusregie_bench_signals`), migrates it and makes one
@@ -15,8 +15,9 @@ house with 20 partner organisations, then:
    (`do_register_signal`: duplicate check, insert, processing log, convergence);
 3. **importing**: builds a CSV of M rows (synthetic BSNs passing the eleven-test), then times
    the check on arrival (`intake.check`: read, validate, pseudonymise, duplicates against the
-   stored signals, and keeping the checked rows on the intake job, as an upload does) and the save (`intake.run`: COPY per batch of 10,000 with its processing-log
-   lines, then the convergence of all pseudonyms), once (a second run would import duplicates).
+   stored signals, and keeping the checked rows on the intake job, as an upload does) and
+   the save (`intake.run`: COPY per batch of 10,000 with its processing-log lines, then the
+   convergence of all pseudonyms), once (a second run would import duplicates).
 
 Writes bench/results/signals-<date>.json and bench/results/signals.md.
 """
@@ -82,7 +83,9 @@ def synthetic_bsns(count: int, seed: int = 1) -> list[str]:
 
 
 def csv_file(rows: int) -> bytes:
-    today = datetime.date.today()
+    from django.utils import timezone
+
+    today = timezone.localdate()
     lines = ["bsn,category,date"]
     categories = ("overlast", "schulden", "wonen", "jeugd")
     for n, bsn in enumerate(synthetic_bsns(rows)):
