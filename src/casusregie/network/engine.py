@@ -111,6 +111,7 @@ class Verdict:
     fits: bool
     reasons_nl: tuple[str, ...]
     reasons_en: tuple[str, ...]
+    mixed: bool = False  # a lead organisation that is also a separate supporting entity
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -118,6 +119,7 @@ class Verdict:
             "favoured": list(self.favoured),
             "scores": dict(self.scores),
             "fits": self.fits,
+            "mixed": self.mixed,
             "reasons": {"nl": list(self.reasons_nl), "en": list(self.reasons_en)},
         }
 
@@ -188,6 +190,17 @@ def form_in_use(administrative_entity: bool, entity_takes_cases: bool) -> str:
     return "nao" if administrative_entity else "shared"
 
 
+def is_mixed(administrative_entity: bool, entity_takes_cases: bool) -> bool:
+    """A separate entity that supports the network *and* takes cases itself leans to a lead
+    organisation while keeping the traits of an NAO (Midden-Brabant in the thesis, §6.2.1)."""
+    return administrative_entity and entity_takes_cases
+
+
+def fits(in_use: str, favoured: tuple[str, ...], mixed: bool) -> bool:
+    """The form in use is favoured; a mixed form also fits where the NAO is favoured."""
+    return in_use in favoured or (mixed and "nao" in favoured)
+
+
 def scores(levels: Mapping[str, str | None]) -> dict[str, int]:
     """How many of the four contingencies suit each form."""
     return {
@@ -202,9 +215,18 @@ def favoured_forms(levels: Mapping[str, str | None]) -> tuple[str, ...]:
     return tuple(form for form in FORMS if result[form] == best)
 
 
-def _reasons(answers: Answers, in_use: str, favoured: tuple[str, ...], fits: bool) -> list[str]:
+def _reasons(answers: Answers, in_use: str, favoured: tuple[str, ...], fit: bool) -> list[str]:
     lines = []
-    if in_use == "shared":
+    mixed = is_mixed(answers.administrative_entity, answers.entity_takes_cases)
+    if mixed:
+        lines.append(
+            _(
+                "A separate administrative entity supports the network and also takes cases "
+                "and responsibility itself, so the form in use leans to %(form)s, with the "
+                "traits of an NAO."
+            )
+        )
+    elif in_use == "shared":
         lines.append(
             _("There is no separate administrative entity, so the form in use is %(form)s.")
         )
@@ -243,12 +265,31 @@ def _reasons(answers: Answers, in_use: str, favoured: tuple[str, ...], fits: boo
         if numbers:
             sentence += " " + _("(Numbers: %(numbers)s.)") % {"numbers": numbers}
         lines.append(sentence)
+    participants = answers.contingencies["participants"].level
+    if in_use != "shared" and "shared" not in favoured and participants in ("moderate", "high"):
+        # The thesis's main argument (§7.1.1): the size of the network rules out shared
+        # governance; the network needs the entity that coordinates it.
+        lines.append(
+            _(
+                "With this many participants a shared form does not suit: the network needs "
+                "the entity that coordinates and supports it."
+            )
+        )
     names = _(" and ").join(str(FORM_NAMES[f]) for f in favoured)
-    if fits and len(favoured) == 1:
+    if fit and in_use not in favoured:
+        lines.append(
+            _(
+                "The contingencies favour %(forms)s. The house leans to a lead organisation "
+                "but also supports the network as an NAO does, so the form in use fits; keep "
+                "taking cases itself the exception."
+            )
+            % {"forms": names}
+        )
+    elif fit and len(favoured) == 1:
         lines.append(
             _("The contingencies favour %(forms)s: the form in use fits.") % {"forms": names}
         )
-    elif fits:
+    elif fit:
         lines.append(
             _(
                 "The contingencies favour %(forms)s equally; the form in use is one of them "
@@ -278,12 +319,13 @@ def diagnose(answers: Answers) -> Verdict:
     levels = {name: c.level for name, c in answers.contingencies.items()}
     in_use = form_in_use(answers.administrative_entity, answers.entity_takes_cases)
     favoured = favoured_forms(levels)
-    fits = in_use in favoured
+    mixed = is_mixed(answers.administrative_entity, answers.entity_takes_cases)
+    fit = fits(in_use, favoured, mixed)
     reasons = {}
     for language in ("nl", "en"):
         with translation.override(language):
-            reasons[language] = tuple(_reasons(answers, in_use, favoured, fits))
-    return Verdict(in_use, favoured, scores(levels), fits, reasons["nl"], reasons["en"])
+            reasons[language] = tuple(_reasons(answers, in_use, favoured, fit))
+    return Verdict(in_use, favoured, scores(levels), fit, reasons["nl"], reasons["en"], mixed)
 
 
 def diagnose_json(data: Any) -> dict[str, Any]:

@@ -22,12 +22,16 @@ from casusregie.houses.models import House, Organisation, OrganisationKind
 from casusregie.meetings.models import Attendance, Meeting
 from casusregie.plans.models import Action
 
-# Organisations active in the period: up to 8 few (shared can work), up to 25 moderate.
+# Organisations active in the period: up to 8 few (shared can work, Provan & Kenis), up to 15
+# moderate; from 16 many, as the thesis calls a network of a few dozen organisations large
+# (§6.2.2.2, §7.1.1). Decision 0026.
 PARTICIPANTS_LOW_MAX = 8
-PARTICIPANTS_MODERATE_MAX = 25
-# Distinct organisations per case (median): below 3 low, below 5 moderate.
-COMPETENCIES_LOW_BELOW = 3
-COMPETENCIES_MODERATE_BELOW = 5
+PARTICIPANTS_MODERATE_MAX = 15
+# Distinct partner organisations per case (median): one organisation alone is low; two is a
+# bilateral collaboration (moderate); three or more specialisms per case is network-level work
+# (high). A case comes to the house only when one organisation is stuck (§6.2.2.2). Decision 0026.
+COMPETENCIES_LOW_BELOW = 2
+COMPETENCIES_MODERATE_BELOW = 3
 # Share (0-100) of actions due in the period with feedback on time / survey agreement.
 HIGH_FROM = 70
 MODERATE_FROM = 50

@@ -185,7 +185,12 @@ def test_an_organisation_in_no_case_sees_no_case(houses: list[House]) -> None:
 def test_histories_are_written_by_the_actions_and_lie_in_the_past(houses: list[House]) -> None:
     now = timezone.now()
     for house in houses:
-        cases = list(Case.objects.filter(house=house).prefetch_related("phase_changes"))
+        # The archived cases of insights.demo come in through the case import, not played.
+        cases = list(
+            Case.objects.filter(house=house, legacy_key__isnull=True).prefetch_related(
+                "phase_changes"
+            )
+        )
         for case in cases:
             changes = list(case.phase_changes.all())
             assert changes[0].from_phase == ""
@@ -212,7 +217,7 @@ def test_known_to_questions_and_assessments(houses: list[House]) -> None:
     assert all(q.contact_person for q in known)
     moments = set(Assessment.objects.values_list("moment", flat=True))
     assert {"intake", "closure"} <= moments
-    closed = Case.objects.filter(phase=Phase.CLOSED)
+    closed = Case.objects.filter(phase=Phase.CLOSED, legacy_key__isnull=True)
     assert all(c.outcome and c.closing_note and c.retention_until for c in closed)
 
 
