@@ -111,7 +111,7 @@ def planted_session(client: Client) -> str:
     session = SessionStore()
     session["planted"] = True
     session.create()
-    client.cookies["casusregie_session"] = session.session_key
+    client.cookies["casusregie_session"] = str(session.session_key)
     return str(session.session_key)
 
 
@@ -314,7 +314,7 @@ def test_logs_name_no_one(world: World, caplog: Any) -> None:
         reverse("cases:list", args=[world.cast.house.slug]), {"q": BSN_MARKER}
     )
     assert len(caplog.records) > 0  # the walk logs (404s, 403s): the scan below scans something
-    leaks = []
+    leaks: list[str] = []
     for record in caplog.records:
         text = record.getMessage() + " " + str(record.exc_text or "")
         leaks.extend(

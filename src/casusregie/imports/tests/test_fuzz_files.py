@@ -182,8 +182,8 @@ def test_malformed_files_never_break_the_importer_or_store_half(
             )
         assert response.status_code in {302, 400}, response.status_code
         if response.status_code == 400:
-            page = response.content.decode()
-            assert "utrecht-form-field-error-message" in page or 'role="alert"' in page, page
+            body = response.content.decode()
+            assert "utrecht-form-field-error-message" in body or 'role="alert"' in body, body
             assert ImportJob.objects.count() == jobs
             assert counts() == before
             seen.add("refused")
