@@ -214,7 +214,12 @@ def _raise_alert(house: House, pseudonym: str, signals: Any, *, actor: Any) -> A
     )
     if alert is None:
         alert = Alert.objects.create(
-            house=house, pseudonym=pseudonym, categories=categories, created_at=now, updated_at=now
+            house=house,
+            pseudonym=pseudonym,
+            id_kind=rows[0][3],
+            categories=categories,
+            created_at=now,
+            updated_at=now,
         )
         before: set[int] = set()
     else:
@@ -270,16 +275,13 @@ def _require_director(alert: Alert, actor: Any) -> None:
 def _alert_log(
     alert: Alert, actor: Any, name: str, after: dict[str, Any], reason: str = ""
 ) -> None:
-    kind = Signal.objects.filter(house=alert.house, pseudonym=alert.pseudonym).values_list(
-        "id_kind", flat=True
-    )
     log.record(
         actor=actor,
         house=alert.house,
         name=name,
         operation=Operation.UPDATE,
         obj=alert,
-        subjects=[subject_ref(alert.pseudonym, kind.first() or BSN)],
+        subjects=[subject_ref(alert.pseudonym, alert.id_kind)],
         activity=EARLY_WARNING,
         purpose=PURPOSE_EARLY_WARNING,
         after=after,
@@ -395,7 +397,10 @@ def record_known_read(actor: Any, referral: Any, count: int) -> None:
         name="signal.known-to-referral",
         operation=Operation.READ,
         obj=referral,
-        subjects=[subject_ref(p, "bsn") for p in referral_pseudonyms(referral)[:1]],
+        subjects=[
+            log.subject_ref(subject_pk=link.subject_id, bsn_hash=link.subject.bsn_hash)
+            for link in referral.subjects.select_related("subject")
+        ],
         activity=EARLY_WARNING,
         purpose=PURPOSE_EARLY_WARNING,
         after={"organisations": count},

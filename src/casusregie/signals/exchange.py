@@ -129,11 +129,11 @@ def answer(body: bytes, signature: str) -> dict[str, Any]:
     link = (
         CaseSubject.objects.filter(subject__region_hash=pseudonym, case__house__slug__in=houses)
         .exclude(case__phase=Phase.CLOSED)
-        .select_related("case__house", "case__process_director")
+        .select_related("case__house", "case__process_director", "subject")
         .order_by("case_id")
         .first()
     )
-    from .actions import PURPOSE_EARLY_WARNING, contact_of, subject_ref
+    from .actions import PURPOSE_EARLY_WARNING, contact_of
 
     asked_by = str(question.get("asked_by", ""))[:50]
     if link is None:
@@ -146,7 +146,7 @@ def answer(body: bytes, signature: str) -> dict[str, Any]:
         operation=Operation.READ,
         obj=case,
         case_id=case.pk,
-        subjects=[subject_ref(pseudonym, "bsn")],
+        subjects=[log.subject_ref(subject_pk=link.subject_id, bsn_hash=link.subject.bsn_hash)],
         activity=log.KNOWN_TO,
         purpose=PURPOSE_EARLY_WARNING,
         after={"known": True, "asked_by": asked_by},

@@ -76,6 +76,7 @@ class Alert(models.Model):
 
     house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
     pseudonym = models.CharField(max_length=64)
+    id_kind = models.CharField(max_length=4, choices=IdKind.choices, default=IdKind.BSN)
     status = models.CharField(
         _("status"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN
     )

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.db.models.functions import TruncMonth
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,7 +55,7 @@ def _record_alert_list(user: Any, house: Any, alerts: list[Alert]) -> None:
         house=house,
         name="signal.alert.list",
         obj=house,
-        items=[(a.pk, [actions.subject_ref(a.pseudonym, "bsn")]) for a in alerts],
+        items=[(a.pk, [actions.subject_ref(a.pseudonym, a.id_kind)]) for a in alerts],
         object_type="signals.alert",
         activity=actions.EARLY_WARNING,
         purpose=actions.PURPOSE_EARLY_WARNING,
@@ -159,7 +159,7 @@ def alert_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         name="signal.alert.read",
         operation=Operation.READ,
         obj=alert,
-        subjects=[actions.subject_ref(alert.pseudonym, "bsn")],
+        subjects=[actions.subject_ref(alert.pseudonym, alert.id_kind)],
         activity=actions.EARLY_WARNING,
         purpose=actions.PURPOSE_EARLY_WARNING,
     )
@@ -179,7 +179,7 @@ def alert_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def director_house_or_none(user: Any, slug: str) -> Any:
     try:
         return director_house(user, slug)
-    except Exception:  # Http404: not a process director here
+    except Http404:  # not a process director here
         return None
 
 
