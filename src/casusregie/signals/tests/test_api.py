@@ -135,3 +135,20 @@ def test_alert_list_query_count_is_constant(
     assert len(VALID) > 50
     with django_assert_max_num_queries(len(captured)):
         assert len(client.get(url(cast, "signal-alerts")).json()["results"]) == 12
+
+
+@pytest.mark.parametrize("query", ["status=gone", "limit=0", "limit=x", "after=-1"])
+def test_alert_list_bad_query_is_a_problem(as_user, cast: Cast, query: str) -> None:
+    response = as_user(cast.process_director).get(url(cast, f"signal-alerts?{query}"))
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_already_a_case_refuses_unknown_fields_and_non_json(as_user, cast: Cast) -> None:
+    client = as_user(cast.participant_a)
+    path = url(cast, "signals/already-a-case")
+    unknown = client.post(path, {"bsn": BSN_1, "naam": "x"}, content_type="application/json")
+    assert unknown.status_code == 400
+    broken = client.post(path, "{bsn", content_type="application/json")
+    assert broken.status_code == 400
+    assert not ProcessingLogEntry.objects.filter(name="signal.already-a-case").exists()
