@@ -23,25 +23,23 @@ from django.conf import settings
 from casusregie.houses.models import House
 
 from . import engine, house_data
+from .models import LessonKind, Theme
 
 FORMAT = "casusregie.network.exchange/1"
-LESSON_KINDS = ("goes_well", "goes_wrong")
-THEMES = (
-    "referral",
-    "triage",
-    "case_meeting",
-    "actions_and_feedback",
-    "escalation",
-    "privacy",
-    "collaboration",
-    "other",
-)
+LESSON_KINDS = tuple(LessonKind.values)
+THEMES = tuple(Theme.values)
 MAX_LESSONS = 50
 MAX_LESSON_LENGTH = 2000
 
 
 class ExchangeError(ValueError):
-    """An export cannot be made or an import is refused; the message says why."""
+    """An export cannot be made or an import is refused; the message says why and `code` names
+    the kind of problem for a translated message on a page (format, unsigned, unknown_house,
+    signature, lessons, no_key, no_data)."""
+
+    def __init__(self, message: str, code: str = "format") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def suppress_below() -> int:
@@ -56,20 +54,24 @@ def _count(value: int, threshold: int) -> int | None:
 def check_lessons(lessons: Any) -> list[dict[str, str]]:
     """Lessons as a list of {"kind", "theme", "text"}; raise ExchangeError naming the problem."""
     if not isinstance(lessons, list):
-        raise ExchangeError("lessons must be a list")
+        raise ExchangeError("lessons must be a list", "lessons")
     if len(lessons) > MAX_LESSONS:
-        raise ExchangeError(f"at most {MAX_LESSONS} lessons")
+        raise ExchangeError(f"at most {MAX_LESSONS} lessons", "lessons")
     checked = []
     for i, lesson in enumerate(lessons):
         if not isinstance(lesson, dict):
-            raise ExchangeError(f"lessons[{i}] must be an object")
+            raise ExchangeError(f"lessons[{i}] must be an object", "lessons")
         kind, theme, text = lesson.get("kind"), lesson.get("theme"), lesson.get("text")
         if kind not in LESSON_KINDS:
-            raise ExchangeError(f"lessons[{i}].kind must be one of {', '.join(LESSON_KINDS)}")
+            raise ExchangeError(
+                f"lessons[{i}].kind must be one of {', '.join(LESSON_KINDS)}", "lessons"
+            )
         if theme not in THEMES:
-            raise ExchangeError(f"lessons[{i}].theme must be one of {', '.join(THEMES)}")
+            raise ExchangeError(f"lessons[{i}].theme must be one of {', '.join(THEMES)}", "lessons")
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_LESSON_LENGTH:
-            raise ExchangeError(f"lessons[{i}].text must be 1 to {MAX_LESSON_LENGTH} characters")
+            raise ExchangeError(
+                f"lessons[{i}].text must be 1 to {MAX_LESSON_LENGTH} characters", "lessons"
+            )
         checked.append({"kind": kind, "theme": theme, "text": text.strip()})
     return checked
 
@@ -78,7 +80,9 @@ def indicators(house: House, start: datetime.date, end: datetime.date) -> dict[s
     """The key indicators of a period, every small count suppressed."""
     found = house_data.collect(house, start, end)
     if found is None:
-        raise ExchangeError(f"{house.name} has no cases or meetings from {start} to {end}")
+        raise ExchangeError(
+            f"{house.name} has no cases or meetings from {start} to {end}", "no_data"
+        )
     threshold = suppress_below()
     c = found.answers["contingencies"]
     participants = c["participants"]["evidence"]
@@ -117,7 +121,9 @@ def export(
     """The signed export of a house for a period."""
     key = getattr(settings, "NETWORK_EXCHANGE_KEY", "")
     if not key:
-        raise ExchangeError("NETWORK_EXCHANGE_KEY is not configured: exports cannot be signed")
+        raise ExchangeError(
+            "NETWORK_EXCHANGE_KEY is not configured: exports cannot be signed", "no_key"
+        )
     payload = {
         "format": FORMAT,
         "house": house.slug,
@@ -137,15 +143,23 @@ def verify(data: Any) -> dict[str, Any]:
         raise ExchangeError(f"not an export in the format {FORMAT}")
     signature = data.get("signature")
     if not isinstance(signature, dict) or signature.get("alg") != "HMAC-SHA256":
-        raise ExchangeError("the export is not signed with HMAC-SHA256")
+        raise ExchangeError("the export is not signed with HMAC-SHA256", "unsigned")
     keys = getattr(settings, "NETWORK_EXCHANGE_KEYS", {}) or {}
     house = data.get("house")
     if not isinstance(house, str) or house not in keys:
-        raise ExchangeError(f"unknown house {house!r}: no key configured, export refused")
+        raise ExchangeError(
+            f"unknown house {house!r}: no key configured, export refused", "unknown_house"
+        )
     payload = {k: v for k, v in data.items() if k != "signature"}
     if not hmac.compare_digest(_mac(keys[house], payload), str(signature.get("value", ""))):
-        raise ExchangeError(f"the signature does not match the key of {house!r}: export refused")
+        raise ExchangeError(
+            f"the signature does not match the key of {house!r}: export refused", "signature"
+        )
     check_lessons(payload.get("lessons", []))
+    if not isinstance(payload.get("indicators"), dict) or not isinstance(
+        payload.get("period"), dict
+    ):
+        raise ExchangeError("the export has no indicators or no period")
     return payload
 
 

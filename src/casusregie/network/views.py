@@ -47,7 +47,11 @@ def _layout(nodes: list[str], edges: list[tuple[str, str, int]]) -> dict[str, ob
 def diagnosis(request: HttpRequest, slug: str) -> HttpResponse:
     house = policy.access_house(request.user, slug, roles=ROLES)
     form = PeriodForm(request.GET or None)
-    context: dict[str, object] = {"house": house, "form": form}
+    context: dict[str, object] = {
+        "house": house,
+        "form": form,
+        "can_learn": policy.has_role(request.user, house, Role.HOUSE_MANAGER),
+    }
     if request.GET and not form.is_valid():
         return render(request, "network/diagnosis.html", context, status=400)
     data = form.cleaned_data if request.GET else PeriodForm({}).clean_period()

@@ -37,6 +37,7 @@ from casusregie.conftest import Cast, verified_client
 from casusregie.imports.actions import import_file
 from casusregie.integrations.actions import do_create_api_client
 from casusregie.privacy import policy
+from casusregie.network.models import Lesson
 from casusregie.surveys.actions import create_survey, token_hash
 from casusregie.surveys.models import Invitation as SurveyInvitation
 from casusregie.webhooks.actions import SubscriptionData, do_create_subscription
@@ -167,6 +168,7 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("imports:report_csv", "pk"): "import_job",
     ("insights:police", "pk"): "case",
     ("surveys:detail", "pk"): "survey",
+    ("network:delete_lesson", "pk"): "lesson",
     ("surveys:add_item", "pk"): "survey",
     ("surveys:invite", "pk"): "survey",
     ("surveys_public:answer", "token"): "survey_token",
@@ -504,6 +506,9 @@ def build_world(cast: Cast) -> World:
         house=house, kind=SignalKind.OFF_HOURS, user=cast.participant_a, day=today
     )
     concern_alert, signal_intake = _concern_signals(cast, today)
+    lesson = Lesson.objects.create(
+        house=house, kind="goes_well", theme="triage", text="Snel besluiten.", created_by=cast.admin
+    )
     objects: dict[str, Any] = {
         "house": house,
         "case": case,
@@ -521,6 +526,7 @@ def build_world(cast: Cast) -> World:
         "import_job": import_job,
         "survey": survey,
         "survey_token": TOKEN,
+        "lesson": lesson,
         "org_a": cast.org_a,
         "participant_a": cast.participant_a,
         "membership_a": Membership.objects.get(user=cast.participant_a, house=house),
