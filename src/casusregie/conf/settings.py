@@ -319,6 +319,23 @@ IMPORTS_KEEP_HOURS = env.integer(
     help="Uren dat een geüpload importbestand hooguit bewaard blijft als het niet wordt verwerkt.",
 )
 
+# --- Heavy outcome reports (insights/background.py) ----------------------------------------------
+
+INSIGHTS_REPORT_TASK_FROM = env.integer(
+    "CASUSREGIE_INSIGHTS_REPORT_TASK_FROM",
+    5000,
+    minimum=1,
+    help="Vanaf dit aantal casussen berekent een achtergrondtaak de uitkomstrapportage van een "
+    "huis, met een voortgangsbalk; kleinere huizen krijgen hem direct.",
+)
+INSIGHTS_REPORT_CACHE_MINUTES = env.integer(
+    "CASUSREGIE_INSIGHTS_REPORT_CACHE_MINUTES",
+    15,
+    minimum=1,
+    help="Minuten dat een op de achtergrond berekende rapportage wordt hergebruikt voor dezelfde "
+    "periode, filters en taal; daarna (of met 'opnieuw berekenen') wordt hij opnieuw berekend.",
+)
+
 # --- Learning between houses (network/exchange.py) ---------------------------------------------
 
 NETWORK_EXCHANGE_KEY = env.text(

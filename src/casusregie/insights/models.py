@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,3 +34,28 @@ class PoliceCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.before} → {self.after}"
+
+
+class ReportRun(models.Model):
+    """The outcome report of a large house computed by a background task: its progress while
+    it runs, then the whole report (figures as JSON) until it is older than
+    `INSIGHTS_REPORT_CACHE_MINUTES`. One row per house and key (period, filters, language)."""
+
+    RUNNING, DONE, FAILED = "running", "done", "failed"
+
+    house = models.ForeignKey("houses.House", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, default=RUNNING)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    figures = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["house", "key"], name="report_run_once_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.house_id} {self.key[:8]} {self.status}"

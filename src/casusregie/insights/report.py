@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,26 +184,35 @@ def _referrals(house: House, period: Period) -> Any:
     return Referral.objects.filter(_referral_filter(period), house=house)
 
 
+def figure_steps() -> list[Callable[[House, Period], Figure]]:
+    """The figure functions of the report, in reading order (a background task runs them one
+    by one to report progress)."""
+    return [
+        referrals_per_organisation,
+        referrals_per_domain,
+        triage_outcomes,
+        lead_times,
+        actions_per_organisation,
+        feedback_rate,
+        escalations_per_level,
+        without_case_director,
+        re_registrations,
+        domain_change,
+        closure_outcomes,
+        police_effect,
+        meeting_time,
+    ]
+
+
+def finish(figure: Figure) -> Figure:
+    """Fill the suppressed copy of the rows that the page and the downloads show."""
+    figure.shown = [[row[0], *[suppress(v) for v in row[1:]]] for row in figure.rows]
+    return figure
+
+
 def build(house: House, period: Period) -> list[Figure]:
     """Every figure of the report, in reading order."""
-    figures = [
-        referrals_per_organisation(house, period),
-        referrals_per_domain(house, period),
-        triage_outcomes(house, period),
-        lead_times(house, period),
-        actions_per_organisation(house, period),
-        feedback_rate(house, period),
-        escalations_per_level(house, period),
-        without_case_director(house, period),
-        re_registrations(house, period),
-        domain_change(house, period),
-        closure_outcomes(house, period),
-        police_effect(house, period),
-        meeting_time(house, period),
-    ]
-    for figure in figures:
-        figure.shown = [[row[0], *[suppress(v) for v in row[1:]]] for row in figure.rows]
-    return figures
+    return [finish(step(house, period)) for step in figure_steps()]
 
 
 def referrals_per_organisation(house: House, period: Period) -> Figure:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casusregie.accounts.roles import Role
@@ -17,36 +19,74 @@ from casusregie.privacy.models import Operation
 from casusregie.web import exports
 from casusregie.web.forms import apply_errors
 
-from . import actions, dashboard, report
+from . import actions, background, dashboard, report
 from .access import dashboard_house, report_house
 from .forms import PeriodForm, PoliceCountForm
-from .models import PoliceCount
+from .models import PoliceCount, ReportRun
 
 
 @login_required
 def outcome_report(request: HttpRequest, slug: str) -> HttpResponse:
     house = report_house(request.user, slug)
     form = PeriodForm(house, request.GET)
-    figures = report.build(house, form.period()) if form.is_valid() else []
     fmt = request.GET.get("formaat", "")
-    if figures and fmt in ("csv", "xlsx"):
-        return _download(fmt, house.slug, form.period(), figures)
     query = request.GET.copy()
-    query.pop("formaat", None)
-    return render(
-        request,
-        "insights/report.html",
-        {
-            "house": house,
-            "form": form,
-            "figures": figures,
-            "computed_at": timezone.now(),
-            "query": query.urlencode(),
-            "suppress_below": report.SUPPRESS_BELOW,
-            "is_manager": policy.has_role(request.user, house, Role.HOUSE_MANAGER),
-        },
-        status=200 if form.is_valid() else 400,
-    )
+    for name in ("formaat", "voortgang", "opnieuw"):
+        query.pop(name, None)
+    context: dict[str, Any] = {
+        "house": house,
+        "form": form,
+        "figures": [],
+        "computed_at": timezone.now(),
+        "query": query.urlencode(),
+        "suppress_below": report.SUPPRESS_BELOW,
+        "is_manager": policy.has_role(request.user, house, Role.HOUSE_MANAGER),
+    }
+    if not form.is_valid():
+        return render(request, "insights/report.html", context, status=400)
+    period = form.period()
+    if background.is_heavy(house):
+        # A large house: a background task computes the report, the page shows its progress
+        # and then the cached whole report (docs/insights.md, "Heavy reports").
+        language = translation.get_language() or "nl"
+        run = ReportRun.objects.filter(
+            house=house, key=background.key_of(house, period, language)
+        ).first()
+        again = bool(request.GET.get("opnieuw"))
+        failed = run is not None and run.status == ReportRun.FAILED
+        polling = bool(request.GET.get("voortgang"))
+        # A failed run waits for "try again" (opnieuw), so polling does not retry it forever.
+        if (again or not (background.fresh(run) or failed or polling)) and not background.running(
+            run
+        ):
+            run = background.start(house, period, language)
+        if again:  # started; continue on the address without "opnieuw", so reloads do not
+            return redirect(f"{request.path}?{query.urlencode()}")
+        assert run is not None
+        run.refresh_from_db()
+        if run.status != ReportRun.DONE:
+            context["run"] = run
+            context["failed"] = run.status == ReportRun.FAILED
+            if request.GET.get("voortgang"):
+                if run.status != ReportRun.RUNNING and getattr(request, "htmx", False):
+                    response = HttpResponse(status=204)
+                    response["HX-Refresh"] = "true"
+                    return response
+                return render(request, "insights/_report_progress.html", context)
+            return render(request, "insights/report.html", context)
+        if request.GET.get("voortgang") and getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        figures = background.figures_of(run)
+        context["computed_at"] = run.finished_at
+        context["cached"] = True
+    else:
+        figures = report.build(house, period)
+    if figures and fmt in ("csv", "xlsx"):
+        return _download(fmt, house.slug, period, figures)
+    context["figures"] = figures
+    return render(request, "insights/report.html", context)
 
 
 def _download(
