@@ -38,11 +38,11 @@ class SurveyForm(forms.Form):
     )
     opens_on = forms.DateField(
         label=_("Opens on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
     )
     closes_on = forms.DateField(
-        label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 

@@ -65,6 +65,8 @@ def test_admin_composes_a_survey_on_the_page(cast: Any) -> None:
     page = client.get(url)
     assert page.status_code == 200
     assert "Enquêtes" in page.content.decode()
+    # The opening date starts at today, in the ISO form a date input can show.
+    assert f'value="{timezone.localdate().isoformat()}"' in page.content.decode()
     answer = client.post(
         url,
         {
