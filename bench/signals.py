@@ -94,7 +94,19 @@ def csv_file(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def run(stored: int, import_rows: int) -> dict[str, Any]:
+def reuse_house() -> tuple[Any, list[Any], list[Any], float]:
+    """The house, organisations and partner users of an earlier run (`--reuse`)."""
+    from casusregie.accounts.models import User
+    from casusregie.houses.models import House, Organisation
+
+    house = House.objects.get(slug="bench")
+    orgs = list(Organisation.objects.filter(name__startswith="Partner ").order_by("name"))
+    users = [User.objects.get(email=f"p{n}@bench.invalid") for n in range(2)]
+    return house, orgs, users, 0.0
+
+
+def run(stored: int, import_rows: int, reuse: bool = False) -> dict[str, Any]:
+    from django.conf import settings
     from django.db import connection
     from django.db.models import Count
     from django.utils import timezone
@@ -106,15 +118,23 @@ def run(stored: int, import_rows: int) -> dict[str, Any]:
     from casusregie.signals.models import Intake, IntakeStatus, Signal
     from casusregie.signals.pseudonym import identify
 
-    house, _staff, orgs, _director = bench_house()
-    users = []
-    for n, org in enumerate(orgs[:2]):
-        user = User.objects.create_user(email=f"p{n}@bench.invalid", password=None, full_name="P")
-        Membership.objects.create(
-            user=user, house=house, organisation=org, role=Role.PARTNER_PARTICIPANT
-        )
-        users.append(user)
-    fill_seconds = fill(house, orgs, users[0], stored)
+    if reuse:
+        house, orgs, users, fill_seconds = reuse_house()
+        # Signals of an earlier import are removed; the stored set stays.
+        Signal.objects.filter(intake__isnull=False).delete()
+        Intake.objects.all().delete()
+    else:
+        house, _staff, orgs, _director = bench_house()
+        users = []
+        for n, org in enumerate(orgs[:2]):
+            user = User.objects.create_user(
+                email=f"p{n}@bench.invalid", password=None, full_name="P"
+            )
+            Membership.objects.create(
+                user=user, house=house, organisation=org, role=Role.PARTNER_PARTICIPANT
+            )
+            users.append(user)
+        fill_seconds = fill(house, orgs, users[0], stored)
     count = Signal.objects.count()
 
     some = Signal.objects.filter(house=house).values_list("pseudonym", flat=True)[count // 2]
@@ -149,7 +169,7 @@ def run(stored: int, import_rows: int) -> dict[str, Any]:
             [house.pk, some],
         )
         plan = " / ".join(r[0].strip() for r in cursor.fetchall())
-    new_bsns = iter(synthetic_bsns(40, seed=99))
+    new_bsns = iter(synthetic_bsns(40, seed=time.time_ns()))  # new people on every run
 
     def register() -> Any:
         with log.processing():
@@ -172,6 +192,8 @@ def run(stored: int, import_rows: int) -> dict[str, Any]:
     }
 
     data = csv_file(import_rows)
+    # A million rows is more than the default upload limit (CASUSREGIE_IMPORTS_MAX_MB, 20 MB).
+    settings.IMPORTS_MAX_BYTES = max(settings.IMPORTS_MAX_BYTES, 2 * len(data))
     start = time.perf_counter()
     valid, issues, read = intake.check(house, orgs[1], data, "bench.csv")
     assert not issues, issues[:3]
@@ -229,10 +251,14 @@ def main() -> None:
     parser.add_argument("--stored", type=int, default=10_000_000)
     parser.add_argument("--import-rows", type=int, default=1_000_000)
     parser.add_argument("--database", default=DB)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the stored signals of an earlier run"
+    )
     args = parser.parse_args()
-    fresh_database(args.database)
+    if not args.reuse:
+        fresh_database(args.database)
     setup_django(args.database)
-    result = run(args.stored, args.import_rows)
+    result = run(args.stored, args.import_rows, reuse=args.reuse)
     report(save_results("signals", [result]))
 
 
