@@ -121,16 +121,19 @@ class Cluster:
         """The database refuses every write (as on a full disk or a read-only replica); open
         connections are ended so the application's next ones get the setting."""
         value = "on" if on else "off"
-        self.query(f"ALTER DATABASE casusregie SET default_transaction_read_only = {value}")
+        # From the maintenance database: a session in a read-only database cannot undo it.
         self.query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = 'casusregie' AND pid <> pg_backend_pid()"
+            f"ALTER DATABASE casusregie SET default_transaction_read_only = {value}", "postgres"
+        )
+        self.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'casusregie'",
+            "postgres",
         )
 
     def url(self) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/casusregie"
 
-    def query(self, sql: str) -> str:
+    def query(self, sql: str, database: str = "casusregie") -> str:
         done = subprocess.run(
             [
                 "psql",
@@ -141,7 +144,7 @@ class Cluster:
                 "-U",
                 "postgres",
                 "-d",
-                "casusregie",
+                database,
                 "-tAqc",
                 sql,
             ],
