@@ -20,7 +20,7 @@ KNOWN_ROLES = (Role.PROCESS_DIRECTOR, Role.TRIAGE_MEMBER)
 
 @register.simple_tag
 def signal_links(user: Any, house: Any) -> dict[str, bool]:
-    roles = set(policy.active_memberships(user).filter(house=house).values_list("role", flat=True))
+    roles = policy.house_roles(user, house)
     return {
         "signals": bool(roles & set(SIGNAL_ROLES)),
         "overview": Role.PROCESS_DIRECTOR in roles,
@@ -31,7 +31,7 @@ def signal_links(user: Any, house: Any) -> dict[str, bool]:
 def known_signals(user: Any, referral: Any) -> int:
     """How many organisations gave signals about the referral's people (for the staff who
     judge it; 0 for anyone else). Showing it is a logged look-up."""
-    if not policy.has_role(user, referral.house, *KNOWN_ROLES):
+    if not policy.house_roles(user, referral.house) & set(KNOWN_ROLES):
         return 0
     count = actions.known_organisations(referral.house, actions.referral_pseudonyms(referral))
     if count:
