@@ -134,6 +134,45 @@ def add_item(
     return item
 
 
+def _draft_only(survey: Survey, message: str) -> None:
+    if survey.responses.exists() or survey.invitations.exists():
+        raise ValidationError(message)
+
+
+def edit_item(item: Item, *, actor: Any, text: str, section: str = "") -> Item:
+    """Change a question's wording or section while the survey is a draft (no invitation or
+    response yet). Key and kind stay: reports and the network diagnosis read them."""
+    _draft_only(item.survey, _("Questions cannot be changed once invitations have been sent."))
+    if not (text or "").strip():
+        raise ValidationError({"text": [_("Enter the question.")]})
+    before = {"text": item.text, "section": item.section}
+    item.text, item.section = text.strip(), (section or "").strip()
+    item.save(update_fields=["text", "section"])
+    record_change(
+        actor=actor,
+        action="survey.item.edit",
+        obj=item.survey,
+        house=item.survey.house,
+        before={"key": item.key, **before},
+        after={"key": item.key, "text": item.text, "section": item.section},
+    )
+    return item
+
+
+def remove_item(item: Item, *, actor: Any) -> None:
+    """Remove a question while the survey is a draft."""
+    survey = item.survey
+    _draft_only(survey, _("Questions cannot be removed once invitations have been sent."))
+    record_change(
+        actor=actor,
+        action="survey.item.remove",
+        obj=survey,
+        house=survey.house,
+        before={"key": item.key, "kind": item.kind, "text": item.text},
+    )
+    item.delete()
+
+
 def answer_url(token: str) -> str:
     return settings.BASE_URL.rstrip("/") + reverse("surveys_public:answer", args=[token])
 

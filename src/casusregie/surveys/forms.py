@@ -60,6 +60,11 @@ class ItemForm(forms.Form):
     )
 
 
+class EditItemForm(forms.Form):
+    section = forms.CharField(label=_("Section"), max_length=120, required=False)
+    text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class AnswerForm(forms.Form):
     """The public answer page: one optional field per item, named by the item's key."""
 

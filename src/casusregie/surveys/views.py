@@ -8,8 +8,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -18,8 +19,8 @@ from casusregie.privacy import policy
 from casusregie.web.forms import apply_errors
 
 from . import actions
-from .forms import AnswerForm, ItemForm, SurveyForm
-from .models import Survey
+from .forms import AnswerForm, EditItemForm, ItemForm, SurveyForm
+from .models import Item, Survey
 from .results import survey_results
 
 
@@ -110,6 +111,50 @@ def survey_add_item(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             messages.success(request, _("The question has been added."))
             return redirect("surveys:detail", survey.house.slug, survey.pk)
     return survey_detail(request, slug, pk, item_form=form, status=400)
+
+
+def _draft_item(request: HttpRequest, slug: str, pk: int, item: int) -> Item:
+    survey = _survey(request, slug, pk)
+    return get_object_or_404(Item, pk=item, survey=survey)
+
+
+@login_required
+def survey_edit_item(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    """Change the wording of a question of a draft survey."""
+    found = _draft_item(request, slug, pk, item)
+    survey = found.survey
+    form = EditItemForm(
+        request.POST or None, initial={"text": found.text, "section": found.section}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    actions.edit_item(found, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("The question has been changed."))
+                return redirect("surveys:detail", survey.house.slug, survey.pk)
+        status = 400
+    context = {"house": survey.house, "survey": survey, "item": found, "form": form}
+    return render(request, "surveys/edit_item.html", context, status=status)
+
+
+@login_required
+@require_POST
+def survey_remove_item(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    found = _draft_item(request, slug, pk, item)
+    survey = found.survey
+    try:
+        with transaction.atomic():
+            actions.remove_item(found, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return survey_detail(request, slug, pk, status=400)
+    messages.success(request, _("The question has been removed."))
+    return redirect("surveys:detail", survey.house.slug, survey.pk)
 
 
 @login_required

@@ -353,3 +353,67 @@ def test_reimport_says_nothing_changed(cast: Any, tmp_path: Any) -> None:
     assert "imported before" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("survey_import", str(good), survey=99999)
+
+
+def test_a_draft_survey_questions_can_be_changed_and_removed(cast: Any) -> None:
+    survey = make_survey(cast)
+    item = survey.items.get(key="clear_goal")
+    client = verified_client(cast.admin)
+    url = reverse("surveys:edit_item", args=[cast.house.slug, survey.pk, item.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Iedere cliënt krijgt een helder en haalbaar doel." in page.content.decode()
+    changed = client.post(
+        url, {"text": " Iedere cliënt krijgt één helder doel. ", "section": "Doel"}
+    )
+    assert changed.status_code == 302
+    item.refresh_from_db()
+    assert item.text == "Iedere cliënt krijgt één helder doel."
+    assert item.section == "Doel"
+    assert item.key == "clear_goal"
+    event = AuditEvent.objects.get(action="survey.item.edit")
+    assert event.before["text"] == "Iedere cliënt krijgt een helder en haalbaar doel."
+    remove = reverse("surveys:remove_item", args=[cast.house.slug, survey.pk, item.pk])
+    assert client.post(remove).status_code == 302
+    assert not survey.items.filter(key="clear_goal").exists()
+    assert AuditEvent.objects.filter(action="survey.item.remove").exists()
+
+
+def test_bad_edits_and_sent_surveys_are_refused_and_nothing_changes(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    survey = make_survey(cast)
+    item = survey.items.get(key="clear_goal")
+    client = verified_client(cast.admin)
+    url = reverse("surveys:edit_item", args=[cast.house.slug, survey.pk, item.pk])
+    empty = client.post(url, {"text": "   ", "section": ""})
+    assert empty.status_code == 400
+    assert "utrecht-form-field-error-message" in empty.content.decode()
+    invite(cast, survey, django_capture_on_commit_callbacks)
+    late = client.post(url, {"text": "Nieuwe tekst", "section": ""})
+    assert late.status_code == 400
+    assert "uitnodigingen" in late.content.decode()
+    remove = reverse("surveys:remove_item", args=[cast.house.slug, survey.pk, item.pk])
+    assert client.post(remove).status_code == 400
+    item.refresh_from_db()
+    assert item.text == "Iedere cliënt krijgt een helder en haalbaar doel."
+    assert not AuditEvent.objects.filter(action__startswith="survey.item.").exists()
+    # No change links once sent.
+    detail = client.get(reverse("surveys:detail", args=[cast.house.slug, survey.pk]))
+    assert url not in detail.content.decode()
+
+
+def test_others_may_not_change_questions(cast: Any) -> None:
+    survey = make_survey(cast)
+    item = survey.items.get(key="clear_goal")
+    other = make_survey(cast)
+    url = reverse("surveys:edit_item", args=[cast.house.slug, survey.pk, item.pk])
+    for user in (cast.process_director, cast.participant_a, cast.other_house_user):
+        client = verified_client(user)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"text": "x"}).status_code == 404
+    # An item through another survey's address is not found either.
+    wrong = reverse("surveys:edit_item", args=[cast.house.slug, other.pk, item.pk])
+    assert verified_client(cast.admin).get(wrong).status_code == 404
+    item.refresh_from_db()
+    assert item.text == "Iedere cliënt krijgt een helder en haalbaar doel."
