@@ -95,6 +95,20 @@ def has_role(user: Any, house: House, *roles: Role) -> bool:
     return _memberships(user).filter(house=house, role__in=roles).exists()
 
 
+def house_roles(user: Any, house: House) -> frozenset[str]:
+    """The user's active roles in the house, read once per request: kept on the user object,
+    which Django loads anew for every request, so the menus that each need the roles do not
+    query them again (issue 10: per-request caching of policy look-ups)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cache: dict[int, frozenset[str]] = user.__dict__.setdefault("_casusregie_house_roles", {})
+    if house.pk not in cache:
+        cache[house.pk] = frozenset(
+            _memberships(user).filter(house=house).values_list("role", flat=True)
+        )
+    return cache[house.pk]
+
+
 def partnerships_visible_to(user: Any, house: House) -> QuerySet[Partnership]:
     """The partner organisations of a house, for its members only."""
     return Partnership.objects.filter(

@@ -18,7 +18,7 @@ def privacy_links(user: Any, house: Any) -> dict[str, bool]:
     """Which privacy and administration pages the house menu offers the user (one query)."""
     from ..retention import RETENTION_ROLES
 
-    roles = set(policy.active_memberships(user).filter(house=house).values_list("role", flat=True))
+    roles = policy.house_roles(user, house)
     return {
         "officer": Role.PRIVACY_OFFICER in roles,
         "destruction": bool(roles & set(RETENTION_ROLES)),
