@@ -45,6 +45,8 @@ from casusregie.privacy.models import (
     activity_uri,
 )
 from casusregie.referrals.models import Referral, ReferralConcern, ReferralSubject
+from casusregie.signals.actions import expires_on
+from casusregie.signals.models import Signal
 
 # Every generated account has this password (synthetic accounts for a benchmark database).
 PASSWORD = "bench-password-not-secret"  # noqa: S105
@@ -92,6 +94,9 @@ ORGANISATIONS = [
     # Takes part in about 5% of the cases and nothing else: the benchmark's restricted user.
     ("Wooncorporatie Beperkt Zicht", "housing", 0, 0),
 ]
+# Concern signals (issue 7) before a case of the last year: 40% of those with a BSN.
+SIGNAL_DAYS, SIGNAL_SHARE = 365, 0.4
+SIGNAL_CATEGORIES = ["nuisance", "confused_behaviour", "domestic_violence", "debts", "housing"]
 ACTION_STATUS_OPEN = [("open", 55), ("feedback_given", 15), ("done", 25), ("cancelled", 5)]
 # Processing-log lines of a case: (name, operation, weight) — mostly reads of the case page.
 LOG_LINES = [
@@ -411,6 +416,14 @@ def _tables(using: str) -> dict[str, Table]:
             ],
             using,
         ),
+        "signal": Table(
+            Signal,
+            [
+                *("id", "house_id", "pseudonym", "id_kind", "category", "observed_on"),
+                *("organisation_id", "contact_id", "created_at", "expires_on"),
+            ],
+            using,
+        ),
         "log": Table(ProcessingLogEntry, [*chain._LOG_FIELDS, "prev_hash", "chain_hash"], using),
     }
 
@@ -662,6 +675,8 @@ class _Generator:
             for number in range(1, rng.randint(3, 9) + 1):
                 self.action(case_id, number, created, takes_part, director, meeting_id, closed)
         self.log_lines(case_id, subject_id, bsn_hash, created, changed if closed else now)
+        if bsn_hash and (now - created).days < SIGNAL_DAYS and rng.random() < SIGNAL_SHARE:
+            self.signals(bsn_hash, created, takes_part)
 
     def action(
         self,
@@ -713,6 +728,30 @@ class _Generator:
                 "accepted" if accepted else "pending",
                 director.pk if accepted else None,
                 done_at if accepted else None,
+            )
+
+    def signals(self, bsn_hash: str, created: datetime.datetime, orgs: list[Organisation]) -> None:
+        """Concern signals that came before the case: 1-3 partners, under the subject's BSN
+        pseudonym (the one the signals app matches cases by), still within their retention."""
+        rng, world = self.rng, self.world
+        senders = [o for o in orgs if o.pk in world.participants]
+        for org in rng.sample(senders, min(len(senders), rng.randint(1, 3))):
+            observed = (created - datetime.timedelta(days=rng.randint(0, 60))).date()
+            category = rng.choice(SIGNAL_CATEGORIES)
+            until = expires_on(world.house, observed)
+            if until < self.today:  # past its retention: the daily job would have removed it
+                continue
+            self.tables["signal"].add(
+                self.next_id("signal"),
+                world.house.pk,
+                bsn_hash,
+                "bsn",
+                category,
+                observed,
+                org.pk,
+                world.participants[org.pk][0].pk,
+                created,
+                until,
             )
 
     def log_lines(

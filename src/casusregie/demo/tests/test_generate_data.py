@@ -13,10 +13,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, F
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casusregie.accounts.models import User
-from casusregie.cases.models import Case, CaseSubject, Participation
+from casusregie.cases.models import Case, CaseSubject, Participation, Subject
 from casusregie.conftest import verified_client
 from casusregie.demo.national import house_sizes
 from casusregie.houses.models import House
@@ -25,6 +26,7 @@ from casusregie.plans.models import Action, Feedback
 from casusregie.privacy import chain
 from casusregie.privacy.models import ProcessingLogEntry
 from casusregie.referrals.models import Referral
+from casusregie.signals.models import Signal
 
 
 @pytest.fixture
@@ -60,6 +62,13 @@ def test_sizes_and_consistency(generated: dict) -> None:
     assert Action.objects.count() >= 3 * past.count()
     assert Feedback.objects.exists()
     assert not Action.objects.exclude(house_id=F("case__house_id")).exists()
+    # Concern signals before recent cases, under the pseudonym the signals app matches by.
+    pseudonyms = set(Signal.objects.values_list("pseudonym", flat=True))
+    assert pseudonyms
+    assert pseudonyms <= set(
+        Subject.objects.exclude(bsn_hash="").values_list("bsn_hash", flat=True)
+    )
+    assert not Signal.objects.filter(expires_on__lt=timezone.localdate()).exists()
     # About 20 processing-log lines per case, chained so verify-log accepts them.
     lines = ProcessingLogEntry.objects.count()
     assert 10 * 90 <= lines <= 30 * 90
