@@ -63,7 +63,8 @@ class LessonForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         kind, theme = self.fields["kind"], self.fields["theme"]
-        assert isinstance(kind, forms.ChoiceField) and isinstance(theme, forms.ChoiceField)
+        assert isinstance(kind, forms.ChoiceField)
+        assert isinstance(theme, forms.ChoiceField)
         kind.choices = LessonKind.choices
         theme.choices = Theme.choices
 
