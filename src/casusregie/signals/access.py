@@ -10,9 +10,11 @@ Missing and forbidden both answer 404.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from casusregie.accounts.models import Membership
@@ -92,3 +94,16 @@ def access_intake(user: Any, house: House, pk: int) -> Intake:
 
 def signals_of(user: Any, house: House) -> QuerySet[Signal]:
     return policy.visible(user, Signal).filter(house=house)
+
+
+def category_counts(house: House, start: datetime.date) -> dict[tuple[str, str], int]:
+    """Counts of the house's signals per (month "YYYY-MM", category) since `start`, for the
+    process director's overview: aggregates only, no signal leaves this function (the caller
+    checked the role and suppresses small counts)."""
+    rows = (
+        Signal.objects.filter(house=house, observed_on__gte=start)
+        .annotate(month=TruncMonth("observed_on"))
+        .values("month", "category")
+        .annotate(n=Count("id"))
+    )
+    return {(r["month"].strftime("%Y-%m"), r["category"]): r["n"] for r in rows}

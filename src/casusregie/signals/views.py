@@ -8,8 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
-from django.db.models.functions import TruncMonth
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,13 +28,14 @@ from .access import (
     access_alert,
     access_intake,
     alerts_of,
+    category_counts,
     director_house,
     signal_house,
     signalling_organisations,
     signals_of,
 )
 from .forms import CloseReason, IdentityForm, IntakeForm, SignalForm
-from .models import Alert, AlertStatus, Category, Signal
+from .models import Alert, AlertStatus, Category
 
 LIST_SIZE = 50
 
@@ -229,13 +229,7 @@ def _trend(house: Any) -> tuple[list[str], list[tuple[str, list[Any]]]]:
     """Signals per category per month over the last six months, small counts suppressed."""
     today = timezone.localdate()
     start = (today.replace(day=1) - datetime.timedelta(days=150)).replace(day=1)
-    rows = (
-        Signal.objects.filter(house=house, observed_on__gte=start)
-        .annotate(month=TruncMonth("observed_on"))
-        .values("month", "category")
-        .annotate(n=Count("id"))
-    )
-    counts = {(r["month"].strftime("%Y-%m"), r["category"]): r["n"] for r in rows}
+    counts = category_counts(house, start)
     months: list[str] = []
     day = start
     while day <= today:
