@@ -36,8 +36,8 @@ from casusregie.accounts.roles import Role
 from casusregie.conftest import Cast, verified_client
 from casusregie.imports.actions import import_file
 from casusregie.integrations.actions import do_create_api_client
-from casusregie.privacy import policy
 from casusregie.network.models import Lesson
+from casusregie.privacy import policy
 from casusregie.surveys.actions import create_survey, token_hash
 from casusregie.surveys.models import Invitation as SurveyInvitation
 from casusregie.webhooks.actions import SubscriptionData, do_create_subscription
