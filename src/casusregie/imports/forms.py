@@ -9,6 +9,16 @@ from .files import max_bytes
 from .models import ImportKind, ImportMode
 
 
+def within_size_limit(upload: Any) -> Any:
+    """The uploaded file, or a form error when it is over the configured import limit."""
+    if upload.size > max_bytes():
+        raise forms.ValidationError(
+            _("The file is larger than %(mb)s MB. Split it into smaller files.")
+            % {"mb": max_bytes() // (1024 * 1024)}
+        )
+    return upload
+
+
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What does the file hold?"), choices=ImportKind.choices, widget=forms.RadioSelect
@@ -27,10 +37,4 @@ class UploadForm(forms.Form):
     )
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > max_bytes():
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB. Split it into smaller files.")
-                % {"mb": max_bytes() // (1024 * 1024)}
-            )
-        return upload
+        return within_size_limit(self.cleaned_data["file"])

@@ -13,11 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casusregie.privacy import policy
 from casusregie.web.forms import apply_errors
+from casusregie.web.progress import finished as show_result
 
 from . import actions
 from .access import ADMIN, access_job, jobs_of
@@ -86,11 +88,7 @@ def progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     house = policy.access_house(request.user, slug, roles=ADMIN)
     found = access_job(request.user, house, pk)
     if not found.running:
-        if getattr(request, "htmx", False):
-            response = HttpResponse(status=204)
-            response["HX-Refresh"] = "true"
-            return response
-        return redirect("imports:job", slug=house.slug, pk=found.pk)
+        return show_result(request, reverse("imports:job", args=[house.slug, found.pk]))
     return render(request, "imports/_progress.html", _context(house, found))
 
 

@@ -16,7 +16,7 @@ from casusregie.accounts.roles import Role
 from casusregie.cases.actions import case_subjects, subject_refs
 from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
-from casusregie.web import exports
+from casusregie.web import exports, progress
 from casusregie.web.forms import apply_errors
 
 from . import actions, background, dashboard, report
@@ -69,15 +69,11 @@ def outcome_report(request: HttpRequest, slug: str) -> HttpResponse:
             context["failed"] = run.status == ReportRun.FAILED
             if request.GET.get("voortgang"):
                 if run.status != ReportRun.RUNNING and getattr(request, "htmx", False):
-                    response = HttpResponse(status=204)
-                    response["HX-Refresh"] = "true"
-                    return response
+                    return progress.reload_page()
                 return render(request, "insights/_report_progress.html", context)
             return render(request, "insights/report.html", context)
         if request.GET.get("voortgang") and getattr(request, "htmx", False):
-            response = HttpResponse(status=204)
-            response["HX-Refresh"] = "true"
-            return response
+            return progress.reload_page()
         figures = background.figures_of(run)
         context["computed_at"] = run.finished_at
         context["cached"] = True

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casusregie.imports.files import max_bytes
+from casusregie.imports.forms import within_size_limit
 
 from .models import Category
 from .pseudonym import Identity, identify
@@ -125,10 +125,4 @@ class IntakeForm(forms.Form):
         field.queryset = organisations
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > max_bytes():
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB. Split it into smaller files.")
-                % {"mb": max_bytes() // (1024 * 1024)}
-            )
-        return upload
+        return within_size_limit(self.cleaned_data["file"])

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -21,6 +22,7 @@ from casusregie.imports.report import ERROR, as_csv
 from casusregie.insights.report import SUPPRESS_BELOW, suppress
 from casusregie.privacy import log
 from casusregie.privacy.models import Operation
+from casusregie.web import progress
 from casusregie.web.forms import apply_errors
 
 from . import actions, exchange, intake
@@ -319,11 +321,7 @@ def intake_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     house = signal_house(request.user, slug)
     found = access_intake(request.user, house, pk)
     if not found.running:
-        if getattr(request, "htmx", False):
-            response = HttpResponse(status=204)
-            response["HX-Refresh"] = "true"
-            return response
-        return redirect("signals:intake", slug=house.slug, pk=found.pk)
+        return progress.finished(request, reverse("signals:intake", args=[house.slug, found.pk]))
     return render(request, "signals/_intake_progress.html", _intake_context(house, found))
 
 
