@@ -14,6 +14,7 @@ from casusregie.inbox.tasks import send_digests_task
 from casusregie.plans.tasks import escalate_actions, remind_actions
 from casusregie.privacy.tasks import detect_usage_signals, retention_duties
 from casusregie.signals.actions import purge_expired_signals
+from casusregie.web.task_queue import STALE, requeue_abandoned
 from casusregie.webhooks.tasks import webhook_duties
 
 
@@ -28,6 +29,12 @@ class Command(BaseCommand):
             "--today",
             help="Act as if it were this day (YYYY-MM-DD); not in production.",
         )
+        parser.add_argument(
+            "--stale-minutes",
+            type=int,
+            default=int(STALE.total_seconds() // 60),
+            help="Requeue tasks RUNNING longer than this (their worker died); default 30.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = options.get("today")
@@ -38,6 +45,13 @@ class Command(BaseCommand):
                 datetime.date.fromisoformat(today)
             except ValueError:
                 raise CommandError(f"--today: '{today}' is geen datum / not a date.") from None
+        if options["stale_minutes"] < 1:
+            raise CommandError("--stale-minutes: minstens 1 / at least 1.")
+        # First: tasks whose worker was killed go back to the queue (web/task_queue.py).
+        requeued, given_up = requeue_abandoned(datetime.timedelta(minutes=options["stale_minutes"]))
+        self.stdout.write(
+            f"verlaten taken / abandoned tasks: {requeued} opnieuw, {given_up} mislukt"
+        )
         for name, job in (
             ("herinneringen", remind_actions),
             ("escalaties", escalate_actions),
