@@ -20,6 +20,11 @@ timeout; the run stops by itself after --seconds.
 - fault-db-readonly: makes the database read-only for the middle third of the run (as a full
   disk or a read-only replica would); the same expectations. Reads fail too, because every
   read of personal data writes the processing log: no disclosure without its log line.
+- fault-worker-killed: no load; TASKS_INLINE off, so tasks go through the database queue. A
+  management report is started, a psql session locks the cases table so the task worker
+  (`casusregie db_worker`) is stuck mid-task, and the worker is killed with SIGKILL. After
+  --stale-minutes (default 1) `run_schedule --stale-minutes 1` must put the task back in the
+  queue, a new worker must finish it, and there must be one report run, done, for that house.
 
 Results: reliability/results/<kind>-<date>.json, summarised in docs/reliability.md.
 """
@@ -356,14 +361,119 @@ def machine() -> dict[str, Any]:
     }
 
 
+def shell(env: dict[str, str], code: str) -> str:
+    done = subprocess.run(
+        [PYTHON, "-m", "casusregie", "shell", "-c", code],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def worker_killed(cluster: Cluster, data: dict[str, Any], stale_minutes: int) -> dict[str, Any]:
+    """Kill the task worker mid-task; the scheduler must requeue the task, a new worker must
+    finish it, and its effect (one finished report run) must happen once."""
+    env = {**app_env(cluster), "TASKS_INLINE": "false"}
+    began = time.monotonic()
+    run_id = shell(
+        env,
+        "import datetime; from casusregie.houses.models import House; "
+        "from casusregie.insights import background, report; "
+        f"house = House.objects.get(slug={data['slug']!r}); "
+        "period = report.Period(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)); "
+        "print(background.start(house, period, 'nl').pk)",
+    )
+    task = "django_tasks_database_dbtaskresult WHERE task_path LIKE '%run_report'"
+    lock = subprocess.Popen(
+        ["psql", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "casusregie"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert lock.stdin is not None
+    lock.stdin.write("BEGIN; LOCK TABLE cases_case IN ACCESS EXCLUSIVE MODE;\n")
+    lock.stdin.flush()
+    time.sleep(2)
+    worker_argv = [PYTHON, "-m", "casusregie", "db_worker", "--no-startup-delay"]
+    first = subprocess.Popen(
+        [*worker_argv, "--worker-id", "killed", "--interval", "0.5"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(120):
+        if cluster.query(f"SELECT status FROM {task}") == "RUNNING":
+            break
+        time.sleep(0.5)
+    time.sleep(2)  # the task is now blocked on the locked table, mid-task
+    first.kill()  # SIGKILL: no chance to mark the task failed or finished
+    first.wait()
+    killed_at = round(time.monotonic() - began, 1)
+    lock.stdin.write("ROLLBACK;\n")
+    lock.stdin.close()
+    lock.wait()
+    status_after_kill = cluster.query(f"SELECT status FROM {task}")
+    time.sleep(stale_minutes * 60 + 2)
+    schedule = subprocess.run(
+        [PYTHON, "-m", "casusregie", "run_schedule", "--stale-minutes", str(stale_minutes)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    requeued_line = next(line for line in schedule.splitlines() if "abandoned" in line)
+    status_after_schedule = cluster.query(f"SELECT status FROM {task}")
+    subprocess.run(
+        [*worker_argv, "--worker-id", "second", "--batch"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    finished = cluster.query(f"SELECT status || ' ' || worker_ids::text FROM {task}")
+    report_runs = cluster.query(
+        "SELECT count(*) || ' ' || string_agg(status, ',') FROM insights_reportrun"
+    )
+    result = {
+        "report_run_id": int(run_id),
+        "killed_at_s": killed_at,
+        "task_status_after_kill": status_after_kill,
+        "scheduler_said": requeued_line,
+        "task_status_after_schedule": status_after_schedule,
+        "task_after_second_worker": finished,
+        "report_runs": report_runs,
+        "took_s": round(time.monotonic() - began, 1),
+    }
+    problems = []
+    if status_after_kill != "RUNNING":
+        problems.append(f"task was {status_after_kill} after the kill, not stuck RUNNING")
+    if status_after_schedule != "READY":
+        problems.append("the scheduler did not requeue the abandoned task")
+    if finished != 'SUCCESSFUL ["killed", "second"]':
+        problems.append(f"task not finished by the second worker: {finished}")
+    if report_runs != "1 done":
+        problems.append(f"report runs: {report_runs} (expected exactly one, done)")
+    result["problems"] = problems
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("kind", choices=["load", "soak", "fault-db-restart", "fault-db-readonly"])
+    parser.add_argument(
+        "kind",
+        choices=["load", "soak", "fault-db-restart", "fault-db-readonly", "fault-worker-killed"],
+    )
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--stale-minutes", type=int, default=1)
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     cluster = Cluster()
@@ -385,6 +495,8 @@ def main() -> int:
             .stdout.strip()
             .splitlines()[-1]
         )
+        if args.kind == "fault-worker-killed":
+            return write_worker_killed(worker_killed(cluster, data, args.stale_minutes))
         server = Server(env, args.workers, RESULTS / f"{args.kind}-server.log")
         load = Load(server.port, data, args.users, args.seconds)
         memory: list[tuple[float, float]] = []
@@ -475,6 +587,22 @@ def main() -> int:
         if server is not None:
             server.stop()
         cluster.stop()
+
+
+def write_worker_killed(result: dict[str, Any]) -> int:
+    result = {
+        "kind": "fault-worker-killed",
+        "at": datetime.datetime.now(datetime.UTC).isoformat(),
+        "machine": machine(),
+        **result,
+    }
+    out = RESULTS / f"fault-worker-killed-{datetime.datetime.now(datetime.UTC).date()}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    problems = result["problems"]
+    print("PROBLEMS: " + "; ".join(problems) if problems else "OK")
+    print(f"written: {out.relative_to(ROOT)}")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
