@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from casusregie.cases.bsn import is_valid_bsn
@@ -20,6 +21,21 @@ def referral_submitted(referral: Any, *, actor: Any) -> None:
     actions.link_referral(referral, actor=actor)
     if not exchange.taking_part(referral.house):
         return
+    # The other houses answer over the network: ask them after the referral is saved, in the
+    # background, so a slow or absent peer never holds up (or breaks) the submission.
+    referral_pk, actor_pk = referral.pk, actor.pk
+    transaction.on_commit(lambda: _enqueue(referral_pk, actor_pk))
+
+
+def _enqueue(referral_pk: int, actor_pk: int) -> None:
+    from .tasks import ask_other_houses
+
+    ask_other_houses.enqueue(referral_pk, actor_pk)
+
+
+def ask_other_houses(referral: Any, *, actor: Any) -> None:
+    """Tell the deciders when a person of the referral is already a case in another opted-in
+    house (house and contact only)."""
     from casusregie.referrals.actions import deciders, referral_link
 
     for link in referral.subjects.select_related("subject"):

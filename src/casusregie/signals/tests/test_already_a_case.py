@@ -227,7 +227,9 @@ def test_without_a_secret_nothing_is_answered(client, cast: Cast) -> None:
     assert response.status_code == 403
 
 
-def test_a_new_referral_is_checked_against_the_other_houses(cast: Cast, region) -> None:
+def test_a_new_referral_is_checked_against_the_other_houses(
+    cast: Cast, region, django_capture_on_commit_callbacks
+) -> None:
     from casusregie.inbox.models import Notification
     from casusregie.referrals import actions as referral_actions
 
@@ -240,9 +242,10 @@ def test_a_new_referral_is_checked_against_the_other_houses(cast: Cast, region) 
         stuck_statement="Vastgelopen",
         subject_informed=True,
     )
-    referral_actions.do_save_referral(
-        cast.house, data, actor=cast.participant_a, organisation=cast.org_a, submit=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the question runs after saving
+        referral_actions.do_save_referral(
+            cast.house, data, actor=cast.participant_a, organisation=cast.org_a, submit=True
+        )
     told = Notification.objects.filter(user=cast.triage, message__contains="Duinstreek")
     assert told.count() == 1
     assert "Elderssma" not in told.get().message
