@@ -25,6 +25,12 @@ timeout; the run stops by itself after --seconds.
   (`casusregie db_worker`) is stuck mid-task, and the worker is killed with SIGKILL. After
   --stale-minutes (default 1) `run_schedule --stale-minutes 1` must put the task back in the
   queue, a new worker must finish it, and there must be one report run, done, for that house.
+- fault-smtp-down: the mail server is down while partner systems file referrals (each one
+  notifies the triage team by e-mail): EMAIL_HOST points at a loopback port where nothing
+  listens, --users (try 10) work for --seconds (try 40). Every referral must still be answered
+  201 and every mail must wait in the outbox (decision 0032). Then an SMTP server (aiosmtpd)
+  starts on that port, the run waits until the first retry is due, `run_schedule` runs twice,
+  and every queued mail must have arrived exactly once (counted by Message-ID).
 
 Results: reliability/results/<kind>-<date>.json, summarised in docs/reliability.md.
 """
@@ -462,13 +468,156 @@ def worker_killed(cluster: Cluster, data: dict[str, Any], stale_minutes: int) ->
     return result
 
 
+class SmtpSink:
+    """aiosmtpd on a loopback port, counting what arrives by Message-ID."""
+
+    def __init__(self, port: int) -> None:
+        import email
+        import email.policy
+
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[dict[str, str]] = []
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                sink.messages.append(
+                    {
+                        "message_id": str(parsed["Message-ID"]),
+                        "to": ",".join(envelope.rcpt_tos),
+                        "subject": str(parsed["Subject"]),
+                    }
+                )
+                return "250 Message accepted for delivery"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def smtp_down(
+    cluster: Cluster, data: dict[str, Any], users: int, seconds: float, workers: int
+) -> dict[str, Any]:
+    """File referrals while nothing listens on the SMTP port; then start a mail server and
+    let the scheduler deliver: every queued mail must arrive exactly once."""
+    smtp_port = free_port()  # nothing listens here until the sink starts
+    env = {
+        **app_env(cluster),
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "EMAIL_USE_TLS": "false",
+    }
+    server = Server(env, workers, RESULTS / "fault-smtp-down-server.log")
+    try:
+        load = Load(server.port, data, users, seconds)
+        load.run()
+    finally:
+        server.stop()
+    loaded = summary(load, seconds)
+    mail_sql = "SELECT status || ':' || count(*) FROM outbox_queuedmail GROUP BY status"
+    while_down = sorted(cluster.query(mail_sql).split())
+    attempts = cluster.query(
+        "SELECT coalesce(min(attempts), 0) || '..' || coalesce(max(attempts), 0) "
+        "FROM outbox_queuedmail"
+    )
+    queued_ids = set(cluster.query("SELECT message_id FROM outbox_queuedmail").split())
+    sink = SmtpSink(smtp_port)
+    try:
+        # The first retry is due a minute after the failed attempt right after the commit.
+        due = cluster.query(
+            "SELECT coalesce(ceil(extract(epoch FROM max(next_attempt_at) - now())), 0) "
+            "FROM outbox_queuedmail WHERE status = 'queued'"
+        )
+        waited = max(0, int(float(due or 0))) + 2
+        time.sleep(waited)
+        ticks = []
+        for _ in range(2):
+            ticks.append(
+                next(
+                    line
+                    for line in subprocess.run(
+                        [PYTHON, "-m", "casusregie", "run_schedule"],
+                        env=env,
+                        cwd=ROOT,
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    ).stdout.splitlines()
+                    if line.startswith("e-mail")
+                )
+            )
+        time.sleep(1)
+    finally:
+        sink.stop()
+    after = sorted(cluster.query(mail_sql).split())
+    arrived = Counter(m["message_id"] for m in sink.messages)
+    result = {
+        "users": users,
+        "seconds": seconds,
+        "workers": workers,
+        **loaded,
+        "mail_while_down": while_down,
+        "attempts_while_down": attempts,
+        "waited_for_retry_s": waited,
+        "scheduler_said": ticks,
+        "mail_after": after,
+        "queued": len(queued_ids),
+        "arrived": len(sink.messages),
+        "arrived_distinct": len(arrived),
+        "arrived_twice": sorted(i for i, n in arrived.items() if n > 1),
+        "missing": sorted(queued_ids - set(arrived)),
+    }
+    problems = []
+    if loaded["errors"] or loaded["referrals_created"] == 0:
+        problems.append(f"{loaded['errors']} request error(s), {loaded['referrals_created']} filed")
+    if not queued_ids:
+        problems.append("no mail was queued")
+    if any(not s.startswith("queued:") for s in while_down):
+        problems.append(f"mail left the queue while the server was down: {while_down}")
+    if result["missing"]:
+        problems.append(f"{len(result['missing'])} queued mail(s) never arrived")
+    if result["arrived_twice"] or len(sink.messages) != len(queued_ids):
+        problems.append(f"{len(sink.messages)} arrived for {len(queued_ids)} queued")
+    if after != [f"sent:{len(queued_ids)}"]:
+        problems.append(f"not all marked sent: {after}")
+    result["problems"] = problems
+    return result
+
+
+def write_result(kind: str, result: dict[str, Any]) -> int:
+    result = {
+        "kind": kind,
+        "at": datetime.datetime.now(datetime.UTC).isoformat(),
+        "machine": machine(),
+        **result,
+    }
+    out = RESULTS / f"{kind}-{datetime.datetime.now(datetime.UTC).date()}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "per_kind"}, indent=2))
+    problems = result["problems"]
+    print("PROBLEMS: " + "; ".join(problems) if problems else "OK")
+    print(f"written: {out.relative_to(ROOT)}")
+    return 1 if problems else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
         "kind",
-        choices=["load", "soak", "fault-db-restart", "fault-db-readonly", "fault-worker-killed"],
+        choices=[
+            "load",
+            "soak",
+            "fault-db-restart",
+            "fault-db-readonly",
+            "fault-worker-killed",
+            "fault-smtp-down",
+        ],
     )
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=300)
@@ -497,6 +646,10 @@ def main() -> int:
         )
         if args.kind == "fault-worker-killed":
             return write_worker_killed(worker_killed(cluster, data, args.stale_minutes))
+        if args.kind == "fault-smtp-down":
+            return write_result(
+                args.kind, smtp_down(cluster, data, args.users, args.seconds, args.workers)
+            )
         server = Server(env, args.workers, RESULTS / f"{args.kind}-server.log")
         load = Load(server.port, data, args.users, args.seconds)
         memory: list[tuple[float, float]] = []

@@ -458,6 +458,7 @@ INSTALLED_APPS = [
     "casusregie.surveys",
     "casusregie.network",
     "casusregie.signals",
+    "casusregie.outbox",
     "casusregie.demo",
 ]
 
@@ -680,12 +681,32 @@ DEFAULT_FROM_EMAIL = env.text(
     "Casusregie <noreply@casusregie.invalid>",
     help="Afzender van mails die de applicatie verstuurt.",
 )
-EMAIL_BACKEND = (
+# Every mail is first stored in the outbox, in the transaction of the action that sends it;
+# delivery (right after the commit and at every `run_schedule` tick, with retries) goes
+# through OUTBOX_DELIVERY_BACKEND (decision 0032, docs/deployment.md).
+EMAIL_BACKEND = "casusregie.outbox.backend.OutboxBackend"
+OUTBOX_DELIVERY_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_TIMEOUT = 10
+OUTBOX_MAX_ATTEMPTS = env.integer(
+    "CASUSREGIE_OUTBOX_MAX_ATTEMPTS",
+    50,
+    minimum=1,
+    help="Zoveel bezorgpogingen krijgt een mail voordat hij als mislukt geldt en de functioneel "
+    "beheerder hem ziet (bij Instellingen van het huis). Pogingen na 1, 5 en 15 minuten, "
+    "daarna elk uur: 50 is ongeveer twee dagen.",
+)
+OUTBOX_KEEP_DAYS = env.integer(
+    "CASUSREGIE_OUTBOX_KEEP_DAYS",
+    30,
+    minimum=1,
+    help="Dagen dat verstuurde en mislukte mails in de uitgaande wachtrij bewaard blijven; "
+    "daarna worden ze verwijderd (de tekst kan casusnummers noemen). Mails die nog wachten "
+    "blijven staan.",
+)
 
 # --- Background work ------------------------------------------------------------------------
 

@@ -278,7 +278,8 @@ def do_add_person(
             house=house,
             after={"email": email, "full_name": user.full_name},
         )
-        transaction.on_commit(lambda: _send_invitation(user.pk))
+        # Queued in the outbox with the new account (decision 0032).
+        _send_invitation(user.pk)
     membership = do_add_membership(user, house, organisation, role, actor=actor)
     return user, membership, created
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casusregie.accounts.roles import Role
+from casusregie.outbox.selectors import failed_mail_for_house
 from casusregie.privacy import policy
 from casusregie.web.forms import apply_errors
 
@@ -256,4 +257,11 @@ def house_settings(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("The house settings have been saved."))
             return redirect("houses:settings", slug=house.slug)
-    return _render(request, "houses/settings.html", {"house": house, "form": form}, form)
+    # Mail to the house's people that could not be delivered (decision 0032).
+    failed_mail = failed_mail_for_house(house)
+    return _render(
+        request,
+        "houses/settings.html",
+        {"house": house, "form": form, "failed_mail": failed_mail},
+        form,
+    )

@@ -28,39 +28,48 @@ def send_notification_mail(notification_ids: list[int]) -> int:
                 "link": settings.BASE_URL + note.link,
             }
             messages.append(EmailMessage(subject[:150], body, None, [note.user.email]))
-    return get_connection(fail_silently=True).send_messages(messages) or 0
+    # Queued in the outbox (decision 0032): a mail server that is down delays, never drops.
+    return get_connection().send_messages(messages) or 0
 
 
 def send_digests(now: datetime.datetime | None = None) -> int:
     """One e-mail per daily-digest user with what arrived since their last digest (at most
-    once in 20 hours, so the 15-minute scheduler sends one a day)."""
+    once in 20 hours, so the 15-minute scheduler sends one a day). The digest is queued in the
+    outbox in the same transaction that records its time, under a lock on the preference: a
+    second tick, at the same time or later, finds it done and queues nothing."""
     now = now or timezone.now()
     sent = 0
-    due = Preference.objects.filter(email=EmailChoice.DAILY).select_related("user")
-    for preference in due:
-        since = preference.last_digest_at or now - datetime.timedelta(days=1)
-        if preference.last_digest_at and now - since < datetime.timedelta(hours=20):
-            continue
-        notes = list(
-            Notification.objects.filter(
-                user=preference.user, created_at__gt=since, created_at__lte=now
-            ).order_by("created_at")
-        )
+    due = Preference.objects.filter(email=EmailChoice.DAILY).values_list("pk", flat=True)
+    for pk in due:
         with transaction.atomic():
+            preference = (
+                Preference.objects.select_for_update(of=("self",))
+                .select_related("user")
+                .filter(pk=pk, email=EmailChoice.DAILY)
+                .first()
+            )
+            if preference is None:
+                continue
+            since = preference.last_digest_at or now - datetime.timedelta(days=1)
+            if preference.last_digest_at and now - since < datetime.timedelta(hours=20):
+                continue
+            notes = list(
+                Notification.objects.filter(
+                    user=preference.user, created_at__gt=since, created_at__lte=now
+                ).order_by("created_at")
+            )
             Preference.objects.filter(pk=preference.pk).update(last_digest_at=now)
-        if not notes or not preference.user.is_active:
-            continue
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = ngettext(
-                "Casusregie: %(count)s new notification",
-                "Casusregie: %(count)s new notifications",
-                len(notes),
-            ) % {"count": len(notes)}
-            lines = [f"- {n.message}: {settings.BASE_URL}{n.link}" for n in notes]
-        EmailMessage(subject, "\n".join(lines) + "\n", None, [preference.user.email]).send(
-            fail_silently=True
-        )
-        sent += 1
+            if not notes or not preference.user.is_active:
+                continue
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = ngettext(
+                    "Casusregie: %(count)s new notification",
+                    "Casusregie: %(count)s new notifications",
+                    len(notes),
+                ) % {"count": len(notes)}
+                lines = [f"- {n.message}: {settings.BASE_URL}{n.link}" for n in notes]
+            EmailMessage(subject, "\n".join(lines) + "\n", None, [preference.user.email]).send()
+            sent += 1
     return sent
 
 

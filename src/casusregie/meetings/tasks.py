@@ -53,4 +53,5 @@ def send_meeting_mail(meeting_id: int) -> int:
             f"text/calendar; method={method}",
         )
         messages.append(message)
-    return get_connection(fail_silently=True).send_messages(messages) or 0
+    # Queued in the outbox (decision 0032): a mail server that is down delays, never drops.
+    return get_connection().send_messages(messages) or 0

@@ -227,7 +227,9 @@ def send_invitations(survey: Survey, *, actor: Any) -> int:
             )
             for address, token in mails
         ]
-    transaction.on_commit(lambda: get_connection(fail_silently=True).send_messages(messages))
+    # Queued in the outbox in this transaction (decision 0032): sent only if the invitations
+    # are committed, and never lost to a mail server that is down.
+    get_connection().send_messages(messages)
     return len(mails)
 
 

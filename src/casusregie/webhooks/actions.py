@@ -315,7 +315,8 @@ def _tell_owners(subscription: Subscription) -> None:
             body = _(
                 "%(message)s\n\nReason: %(reason)s\nDelivery history and resume: %(link)s\n"
             ) % {"message": message, "reason": subscription.pause_reason, "link": link}
-        transaction.on_commit(lambda: send_mail(subject, body, None, [address], fail_silently=True))
+        # Queued in the outbox with the pause itself (decision 0032).
+        send_mail(subject, body, None, [address])
 
 
 def endpoints_host(url: str) -> str:

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casusregie.api.models import purge_expired
 from casusregie.inbox.tasks import send_digests_task
+from casusregie.outbox import delivery as outbox
 from casusregie.plans.tasks import escalate_actions, remind_actions
 from casusregie.privacy.tasks import detect_usage_signals, retention_duties
 from casusregie.signals.actions import purge_expired_signals
@@ -21,7 +22,7 @@ from casusregie.webhooks.tasks import webhook_duties
 class Command(BaseCommand):
     help = (
         "Queue reminders, escalations, privacy signals, retention duties and daily digests; "
-        "purge expired API idempotency answers."
+        "deliver queued mail; purge expired API idempotency answers."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -65,6 +66,12 @@ class Command(BaseCommand):
         result = send_digests_task.enqueue()
         done = result.return_value if result.is_finished else "in de wachtrij / queued"
         self.stdout.write(f"samenvattingen: {done}")
+        # Queued mail that is due (new, or waiting for a retry), then forget old sent mail.
+        mail = outbox.deliver_due()
+        self.stdout.write(
+            f"e-mail / mail: {mail.sent} verstuurd / sent, {mail.retried} later opnieuw / retry, "
+            f"{mail.failed} mislukt / failed; {outbox.purge()} opgeruimd / purged"
+        )
         # Kept API answers for retried creates live a day (decision 0020).
         self.stdout.write(f"idempotentie-antwoorden opgeruimd / purged: {purge_expired()}")
         # Concern signals live until the house's retention for signals (docs/signals.md).
