@@ -8,7 +8,7 @@
     python3 dev.py openapi   # regenerate docs/openapi.yaml after an API change (CI checks it)
     python3 dev.py audit     # known vulnerabilities in the locked requirements (pip-audit)
     python3 dev.py reliability load|soak|fault-db-restart|fault-db-readonly|fault-worker-killed
-                             [--users N --seconds S]
+                             |fault-smtp-down [--users N --seconds S]
                              # load and fault runs on a private PostgreSQL (docs/reliability.md)
     python3 dev.py bench     # benchmarks on PostgreSQL through gunicorn (bench/README.md)
     python3 dev.py browser   # browser journeys in Chromium with axe-core (browser/)

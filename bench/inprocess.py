@@ -88,14 +88,19 @@ def timed(fn: Callable[[], Any]) -> dict[str, float]:
 def machine() -> dict[str, Any]:
     from django.db import connection
 
+    settings = {}
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]
+        for name in ("shared_buffers", "max_wal_size", "wal_compression"):
+            cursor.execute(f"SHOW {name}")
+            settings[name] = cursor.fetchone()[0]
     return {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
         "postgresql": server,
+        "postgresql_settings": settings,
     }
 
 

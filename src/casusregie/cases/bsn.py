@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+import operator
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_NINE_DIGITS = re.compile(r"^\d{9}$")
+_NINE_DIGITS = re.compile(r"^[0-9]{9}$")
 
 
 def normalise_bsn(value: str) -> str:
     """Digits only; an eight-digit BSN gets its leading zero back."""
+    if value and len(value) == 9 and value.isascii() and value.isdigit():  # most of an intake
+        return value
     digits = re.sub(r"[\s.\-]", "", value or "")
+    if not digits.isascii():  # "１２３…" pasted from a full-width form is the same number
+        digits = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in digits)
     return digits.zfill(9) if len(digits) == 8 and digits.isdigit() else digits
+
+
+_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 
 
 def is_valid_bsn(value: str) -> bool:
     """The eleven-test: 9·d1 + 8·d2 + ... + 2·d8 − 1·d9 is a multiple of 11 (and not 0)."""
-    digits = normalise_bsn(value)
+    return passes_eleven_test(normalise_bsn(value))
+
+
+def passes_eleven_test(digits: str) -> bool:
+    """`is_valid_bsn` of a normalised BSN (bulk intake normalises once)."""
     if not _NINE_DIGITS.match(digits) or digits == "000000000":
         return False
-    weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
-    return sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11 == 0
+    return sum(map(operator.mul, map(int, digits), _WEIGHTS)) % 11 == 0
 
 
 def validate_bsn(value: str) -> None:

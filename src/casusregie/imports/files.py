@@ -95,15 +95,20 @@ def _table(
         )
     rows: list[Row] = []
     ragged: list[tuple[int, int]] = []
+    unnamed = "" in columns
+    width = len(columns)
     for number, fields in body:
-        if not any(f.strip() for f in fields):
+        if not "".join(fields).strip():
             continue  # blank lines and empty spreadsheet rows
-        if len(fields) != len(columns):
+        if len(fields) != width:
             ragged.append((number, len(fields)))
-            if len(fields) > len(columns):
-                fields = fields[: len(columns)]
-            fields = fields + [""] * (len(columns) - len(fields))
-        rows.append(Row(number, {c: f for c, f in zip(columns, fields, strict=True) if c}))
+            if len(fields) > width:
+                fields = fields[:width]
+            fields = fields + [""] * (width - len(fields))
+        values = dict(zip(columns, fields, strict=True))
+        if unnamed:
+            values.pop("", None)
+        rows.append(Row(number, values))
     if not rows:
         raise FileProblem(_("The file has a header but no rows."))
     return Table(columns, rows, ragged)

@@ -50,10 +50,19 @@ def try_decrypt(token: str) -> str | None:
         return None
 
 
+@cache
+def _keyed(purpose: str) -> hmac.HMAC:
+    """The HMAC already fed the key and the purpose; copied per value (a bulk intake hashes a
+    million values: keying once saves a third of the hashing)."""
+    return hmac.new(_hash_key(), f"{purpose}:".encode(), hashlib.sha256)
+
+
 def keyed_hash(value: str, *, purpose: str) -> str:
-    """A stable pseudonym for `value`; `purpose` keeps hashes for different uses unlinkable."""
-    message = f"{purpose}:{value}".encode()
-    return hmac.new(_hash_key(), message, hashlib.sha256).hexdigest()
+    """A stable pseudonym for `value`; `purpose` keeps hashes for different uses unlinkable.
+    HMAC-SHA256(hash key, "purpose:value")."""
+    mac = _keyed(purpose).copy()
+    mac.update(value.encode())
+    return mac.hexdigest()
 
 
 def rotate(token: str) -> str | None:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casusregie.accounts.models import User
-from casusregie.demo.national import Table
 from casusregie.houses.models import House, Organisation
 from casusregie.imports.files import FileProblem, Row, parse_date, read_table
 from casusregie.imports.report import Issue
@@ -27,26 +29,16 @@ from casusregie.privacy.audit import record_change
 from casusregie.privacy.models import Operation
 
 from . import actions
-from .models import Category, Intake, IntakeStatus, Signal
-from .pseudonym import identify, local_pseudonym
+from .models import Category, Intake, IntakeStatus, PendingSignal, Signal
+from .pseudonym import BSN, bsn_pseudonym, identify, local_pseudonym
 
 logger = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = ("category", "date")
 COLUMNS = ("bsn", "first_name", "last_name", "date_of_birth", *REQUIRED_COLUMNS)
 BATCH = 10_000
-SIGNAL_COLUMNS = (
-    "house_id",
-    "pseudonym",
-    "id_kind",
-    "category",
-    "observed_on",
-    "organisation_id",
-    "contact_id",
-    "created_at",
-    "expires_on",
-    "intake_id",
-)
+CHECK_BATCH = 50_000
+SIGNALS = Signal._meta.db_table
 # Categories as a police or housing export may write them, Dutch or as the code.
 CATEGORY_WORDS = {
     **{c.value: c.value for c in Category},
@@ -72,18 +64,55 @@ FIELD_COLUMNS = {
 }
 
 
-def _row(house: House, row: Row, today: datetime.date) -> tuple[list[Any] | None, list[Issue]]:
+class _Fields:
+    """Category and date of a row, checked once per distinct text: an export of a million
+    rows has a few hundred distinct (category, date) pairs."""
+
+    def __init__(self, house: House, today: datetime.date) -> None:
+        self.house, self.today = house, today
+        self.known: dict[tuple[str, str], tuple[Any, ...]] = {}
+
+    def __call__(self, category_text: str, date_text: str) -> Any:
+        key = (category_text, date_text)
+        found = self.known.get(key)
+        if found is None:
+            found = self._check(category_text, date_text)
+            if len(self.known) < 100_000:
+                self.known[key] = found
+        return found
+
+    def _check(self, category_text: str, date_text: str) -> tuple[Any, ...]:
+        """(category, date, expiry date, [(column, message)])."""
+        problems: list[tuple[str, str]] = []
+        category = CATEGORY_WORDS.get(category_text.lower())
+        if category is None:
+            problems.append(("category", _("Unknown category.")))
+        date = parse_date(date_text)
+        if date is None:
+            problems.append(("date", _("Not a date (use 31-12-2025).")))
+        if category is not None and date is not None:
+            try:
+                actions.check_signal_fields(self.house, category, date, self.today)
+            except ValidationError as error:
+                problems += [("date", m) for ms in error.message_dict.values() for m in ms]
+        expires = actions.expires_on(self.house, date) if date is not None else None
+        return category, date, expires, problems
+
+
+def _row(fields: _Fields, row: Row) -> tuple[list[Any] | None, list[Issue]]:
+    bsn = row.get("bsn")
+    if bsn and not row.get("date_of_birth"):  # the usual row of an export: quickly, if valid
+        category, date, expires, problems = fields(row.get("category"), row.get("date"))
+        pseudonym = bsn_pseudonym(bsn)
+        if pseudonym is not None and not problems:
+            return [pseudonym, BSN, category, date, expires], []
     issues: list[Issue] = []
     born_text = row.get("date_of_birth")
     born = parse_date(born_text) if born_text else None
     if born_text and born is None:
         issues.append(Issue(row.number, "date_of_birth", _("Not a date (use 31-12-1980).")))
-    category = CATEGORY_WORDS.get(row.get("category").lower())
-    if category is None:
-        issues.append(Issue(row.number, "category", _("Unknown category.")))
-    date = parse_date(row.get("date"))
-    if date is None:
-        issues.append(Issue(row.number, "date", _("Not a date (use 31-12-2025).")))
+    category, date, expires, problems = fields(row.get("category"), row.get("date"))
+    issues += [Issue(row.number, column, message) for column, message in problems]
     try:
         identity = identify(
             bsn=row.get("bsn"),
@@ -96,29 +125,62 @@ def _row(house: House, row: Row, today: datetime.date) -> tuple[list[Any] | None
         for field, messages in error.message_dict.items():
             if not (field == "date_of_birth" and born_text and born is None):
                 issues += [Issue(row.number, FIELD_COLUMNS.get(field, field), m) for m in messages]
-    if category is not None and date is not None:
-        try:
-            actions.check_signal_fields(house, category, date, today)
-        except ValidationError as error:
-            for messages in error.message_dict.values():
-                issues += [Issue(row.number, "date", m) for m in messages]
     if issues or identity is None or date is None:
         return None, issues
-    return [local_pseudonym(identity), identity.kind, category, date.isoformat()], []
+    return [local_pseudonym(identity), identity.kind, category, date, expires], []
 
 
-def check(
-    house: House, organisation: Organisation, data: bytes, filename: str
-) -> tuple[list[list[Any]], list[Issue], int]:
-    """(valid rows as [pseudonym, kind, category, date, row number], issues, rows read)."""
+def _known(house: House, pseudonyms: list[str]) -> list[tuple[str, int, str, datetime.date]]:
+    """(pseudonym, organisation, category, date) of every stored signal about these people,
+    whoever gave it: one index pass answers both "did your organisation give this before?"
+    and "does another organisation know this person?". PostgreSQL gets the pseudonyms as one
+    array: ten thousand `IN` placeholders cost more to build than the look-up itself."""
+    if connection.vendor != "postgresql":  # SQLite takes at most 32,766 parameters
+        return [
+            row
+            for start in range(0, len(pseudonyms), 10_000)
+            for row in Signal.objects.filter(
+                house=house, pseudonym__in=pseudonyms[start : start + 10_000]
+            ).values_list("pseudonym", "organisation_id", "category", "observed_on")
+        ]
+    # A join with the unnested array, not `= ANY(...)`: for a long array the planner guesses
+    # that a large part of the table matches and scans all of it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.pseudonym, s.organisation_id, s.category, s.observed_on FROM {SIGNALS} s "  # noqa: S608
+            "JOIN unnest(%s::text[]) AS p(pseudonym) "
+            "ON s.house_id = %s AND s.pseudonym = p.pseudonym",
+            # The array as its text literal: pseudonyms are hexadecimal, nothing to quote, and
+            # psycopg's per-element adaptation costs seconds on a million.
+            ["{" + ",".join(pseudonyms) + "}", house.pk],
+        )
+        return cursor.fetchall()
+
+
+@dataclass
+class Checked:
+    """What `check` found. `valid` rows are [pseudonym, kind, category, date, expiry date,
+    row number] in pseudonym order: the stored signals are indexed by pseudonym, so looking
+    them up and adding to them in that order touches each index page once. `elsewhere` are the
+    pseudonyms other organisations gave signals about (the candidates for an alert), as of
+    signal `up_to`."""
+
+    valid: list[list[Any]]
+    issues: list[Issue]
+    read: int
+    elsewhere: set[str] = field(default_factory=set)
+    up_to: int = 0
+
+
+def check(house: House, organisation: Organisation, data: bytes, filename: str) -> Checked:
     try:
         table = read_table(data, filename, required=REQUIRED_COLUMNS, allowed=COLUMNS)
     except FileProblem as problem:
         raise ValidationError({"file": str(problem)}) from None
     valid: list[list[Any]] = []
     issues: list[Issue] = []
-    seen: set[tuple[str, str, str]] = set()
-    today = timezone.localdate()
+    seen: set[tuple[str, str, datetime.date]] = set()
+    fields = _Fields(house, timezone.localdate())
     for number, found in table.ragged:
         issues.append(
             Issue(
@@ -132,7 +194,7 @@ def check(
     for row in table.rows:
         if row.number in ragged:
             continue
-        item, problems = _row(house, row, today)
+        item, problems = _row(fields, row)
         if item is None:
             issues += problems
             continue
@@ -142,20 +204,32 @@ def check(
             continue
         seen.add(key)
         valid.append([*item, row.number])
-    # Signals the organisation gave before: one query per batch of rows.
-    for start in range(0, len(valid), BATCH):
-        chunk = valid[start : start + BATCH]
-        existing = set(
-            Signal.objects.filter(
-                house=house, organisation=organisation, pseudonym__in={v[0] for v in chunk}
-            ).values_list("pseudonym", "category", "observed_on")
-        )
+    valid.sort(key=itemgetter(0))
+    up_to = Signal.objects.filter(house=house).aggregate(last=Max("pk"))["last"] or 0
+    elsewhere: set[str] = set()
+    ours = organisation.pk
+    # Stored signals about these people: one query per batch of rows.
+    for start in range(0, len(valid), CHECK_BATCH):
+        chunk = valid[start : start + CHECK_BATCH]
+        given: set[tuple[str, str, datetime.date]] = set()
+        people = list(dict.fromkeys(v[0] for v in chunk))  # in order, once each
+        for pseudonym, org, category, day in _known(house, people):
+            if org == ours:
+                given.add((pseudonym, category, day))
+            else:
+                elsewhere.add(pseudonym)
         for item in chunk:
-            if (item[0], item[2], datetime.date.fromisoformat(item[3])) in existing:
-                issues.append(Issue(item[4], "", _("Your organisation already gave this signal.")))
+            if (item[0], item[2], item[3]) in given:
+                issues.append(Issue(item[5], "", _("Your organisation already gave this signal.")))
                 item.append("duplicate")
-    valid = [v for v in valid if len(v) == 5]
-    return valid, sorted(issues, key=lambda i: (i.row, i.column)), len(table.rows)
+    valid = [v for v in valid if len(v) == 6]
+    return Checked(
+        valid=valid,
+        issues=sorted(issues, key=lambda i: (i.row, i.column)),
+        read=len(table.rows),
+        elsewhere=elsewhere,
+        up_to=up_to,
+    )
 
 
 @transaction.atomic
@@ -170,7 +244,8 @@ def do_upload(
 ) -> Intake:
     actions._check_organisation(house, organisation, actor)
     assert organisation is not None
-    valid, issues, total = check(house, organisation, data, filename)
+    checked = check(house, organisation, data, filename)
+    valid, issues, total = checked.valid, checked.issues, checked.read
     rejected = bool(issues) and not keep_valid
     if not valid and not issues:
         raise ValidationError({"file": _("The file has no signals.")})
@@ -182,11 +257,13 @@ def do_upload(
         keep_valid=keep_valid,
         status=IntakeStatus.REJECTED if rejected or not valid else IntakeStatus.WORKING,
         total_rows=len(valid),
-        rows=[] if rejected else [v[:4] for v in valid],
+        checked_up_to=checked.up_to,
         report=[i.as_dict() for i in issues],
         summary={"read": total, "valid": len(valid), "rejected": len({i.row for i in issues})},
         finished_at=timezone.now() if rejected or not valid else None,
     )
+    if intake.status == IntakeStatus.WORKING:
+        stage(intake, checked)
     record_change(
         actor=actor,
         action="signal.intake.upload",
@@ -206,37 +283,102 @@ def _enqueue(pk: int) -> None:
     run_intake.enqueue(pk)
 
 
+def stage(intake: Intake, checked: Checked) -> None:
+    """Keep the checked rows as pending signals, in pseudonym order: COPY on PostgreSQL, a
+    bulk INSERT elsewhere."""
+    elsewhere = checked.elsewhere
+    rows = (
+        (intake.pk, pseudonym, kind, category, day, expires, pseudonym in elsewhere)
+        for pseudonym, kind, category, day, expires, _number in checked.valid
+    )
+    columns = "intake_id, pseudonym, id_kind, category, observed_on, expires_on, elsewhere"
+    table = PendingSignal._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
+                list(rows),
+            )
+
+
+class _News:
+    """Signals other organisations gave since the file was checked (`Intake.checked_up_to`):
+    their registration could not see this intake's rows while they waited, so these people
+    are looked at again for an alert. Read in id order, a batch at a time."""
+
+    def __init__(self, intake: Intake) -> None:
+        self.intake = intake
+        self.seen = intake.checked_up_to
+        self.people: set[str] = set()
+
+    def read(self) -> set[str]:
+        top = Signal.objects.aggregate(top=Max("pk"))["top"] or 0
+        new = set(
+            Signal.objects.filter(house_id=self.intake.house_id, pk__gt=self.seen, pk__lte=top)
+            .exclude(organisation_id=self.intake.organisation_id)
+            .values_list("pseudonym", flat=True)
+        )
+        self.seen = max(self.seen, top)
+        self.people |= new
+        return new
+
+
 def run(pk: int) -> None:
-    """The background task: save the pseudonymised rows in batches, then raise alerts."""
+    """The background task: move the pending rows into the signals in batches, each with its
+    processing-log lines and alerts. A batch moves inside the database (INSERT … SELECT); only
+    the pseudonyms come to Python, for the log and the alerts. Moved rows leave the pending
+    table in the same transaction, so a task that is started again (a worker died) goes on
+    where the last one stopped."""
     intake = Intake.objects.select_related("house", "organisation", "created_by").get(pk=pk)
     if intake.status != IntakeStatus.WORKING:
         return
-    house, rows = intake.house, intake.rows
+    house = intake.house
+    pending = PendingSignal.objects.filter(intake_id=pk)
+    signal_table, pending_table = Signal._meta.db_table, PendingSignal._meta.db_table
+    move = (
+        f"INSERT INTO {signal_table} (house_id, pseudonym, id_kind, category, observed_on, "  # noqa: S608 - table names
+        "organisation_id, contact_id, created_at, expires_on, intake_id) "
+        "SELECT %s, pseudonym, id_kind, category, observed_on, %s, %s, %s, expires_on, intake_id "
+        f"FROM {pending_table} WHERE intake_id = %s AND id BETWEEN %s AND %s ORDER BY id"
+    )
+    news = _News(intake)
+
+    def raise_alerts(people: set[str]) -> None:
+        if people:
+            raised = actions.converge(house, people, actor=intake.created_by)
+            Intake.objects.filter(pk=pk).update(alerts_raised=F("alerts_raised") + len(raised))
+
     try:
         with log.processing():
-            # COPY on PostgreSQL, bulk INSERT elsewhere (the national data generator's writer);
-            # the rows were checked against existing signals on arrival. One transaction per
-            # batch, so the progress bar moves; a failure undoes the batches saved before.
-            table = Table(Signal, SIGNAL_COLUMNS, using="default")
-            now = timezone.now()
-            for start in range(0, len(rows), BATCH):
-                chunk = rows[start : start + BATCH]
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            # The rows are read by ranges of ids (one intake's rows are numbered one after
+            # the other), not "the next 10,000": without fresh statistics on the staging table
+            # PostgreSQL would read all rows left for every batch.
+            ids = pending.aggregate(first=Min("id"), last=Max("id"))
+            for low in range((ids["first"] or 1) - 1, ids["last"] or 0, BATCH):
                 with transaction.atomic():
-                    for pseudonym, kind, category, day in chunk:
-                        observed = datetime.date.fromisoformat(day)
-                        table.add(
-                            house.pk,
-                            pseudonym,
-                            kind,
-                            category,
-                            observed,
-                            intake.organisation_id,
-                            intake.created_by_id,
-                            now,
-                            actions.expires_on(house, observed),
-                            intake.pk,
+                    batch = list(
+                        pending.filter(id__gt=low, id__lte=low + BATCH)
+                        .order_by("id")
+                        .values_list("id", "pseudonym", "id_kind", "elsewhere")
+                    )
+                    if not batch:
+                        continue
+                    new = news.read()
+                    first, last = batch[0][0], batch[-1][0]
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            move,
+                            [
+                                *(house.pk, intake.organisation_id, intake.created_by_id, now),
+                                *(pk, first, last),
+                            ],
                         )
-                    table.flush()
+                    pending.filter(id__gte=first, id__lte=last).delete()
                     log.record(
                         actor=intake.created_by,
                         actor_organisation=intake.organisation,
@@ -244,32 +386,38 @@ def run(pk: int) -> None:
                         name="signal.intake",
                         operation=Operation.CREATE,
                         obj=intake,
-                        subjects=[actions.subject_ref(r[0], r[1]) for r in chunk],
+                        subjects=[actions.subject_ref(p, kind) for _id, p, kind, _e in batch],
                         activity=actions.EARLY_WARNING,
                         purpose=actions.PURPOSE_EARLY_WARNING,
-                        after={"signals": len(chunk)},
+                        after={"signals": len(batch)},
                     )
-                    Intake.objects.filter(pk=pk).update(processed_rows=start + len(chunk))
+                    # Alerts where another organisation knew the person at the check or
+                    # has signalled them since; the others need no look.
+                    raise_alerts(
+                        {p for _id, p, _k, known in batch if known or p in news.people}
+                        | _saved_before(intake, new)
+                    )
+                    Intake.objects.filter(pk=pk).update(
+                        processed_rows=F("processed_rows") + len(batch)
+                    )
             with transaction.atomic():
-                alerts = actions.converge(
-                    house,
-                    Signal.objects.filter(intake_id=pk).values("pseudonym"),
-                    actor=intake.created_by,
-                )
-                intake.summary = {**intake.summary, "saved": len(rows), "alerts": len(alerts)}
+                raise_alerts(_saved_before(intake, news.read()))
+                intake.refresh_from_db(fields=["processed_rows", "alerts_raised", "summary"])
+                intake.summary = {
+                    **intake.summary,
+                    "saved": intake.processed_rows,
+                    "alerts": intake.alerts_raised,
+                }
                 intake.status = IntakeStatus.DONE
-                intake.rows = []
-                intake.processed_rows = len(rows)
                 intake.finished_at = timezone.now()
-                intake.save(
-                    update_fields=["summary", "status", "rows", "processed_rows", "finished_at"]
-                )
+                intake.save(update_fields=["summary", "status", "finished_at"])
     except Exception:
         logger.exception("signal intake %s failed", pk)
         with transaction.atomic():
             undone = Signal.objects.filter(intake_id=pk).delete()[0]
+            pending.delete()
             Intake.objects.filter(pk=pk).update(
-                status=IntakeStatus.FAILED, rows=[], finished_at=timezone.now()
+                status=IntakeStatus.FAILED, finished_at=timezone.now()
             )
             record_change(
                 actor=intake.created_by,
@@ -278,3 +426,11 @@ def run(pk: int) -> None:
                 house=house,
                 after={"undone": undone},
             )
+
+
+def _saved_before(intake: Intake, people: set[str]) -> set[str]:
+    """Which of these people the intake has saved already (in earlier batches)."""
+    if not people:
+        return set()
+    found = Signal.objects.filter(house_id=intake.house_id, pseudonym__in=people, intake=intake)
+    return set(found.values_list("pseudonym", flat=True))

@@ -28,36 +28,60 @@ class IdKind(models.TextChoices):
 
 
 class Signal(models.Model):
-    house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
+    # Every index and every foreign-key check is paid by each row of a bulk intake
+    # (bench/signals.py, decision 0033): house is served by the unique constraint's first
+    # column, a person's signals by its (house, pseudonym) prefix; the references are kept by
+    # Django (PROTECT, SET_NULL), not checked by the database row by row.
+    house = models.ForeignKey(
+        "houses.House",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     pseudonym = models.CharField(max_length=64)
     id_kind = models.CharField(max_length=4, choices=IdKind.choices)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     observed_on = models.DateField(_("date"))
+    # An organisation's signals are found through concern_signal_org; nothing looks signals
+    # up by contact (deleting a user or an organisation, which signals protect, scans).
     organisation = models.ForeignKey(
-        "houses.Organisation", on_delete=models.PROTECT, related_name="+"
+        "houses.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     contact = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_on = models.DateField()
     # The CSV intake that brought the signal, so an intake that fails halfway is undone.
     intake = models.ForeignKey(
-        "signals.Intake", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "signals.Intake",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
 
     class Meta:
         verbose_name = _("concern signal")
         verbose_name_plural = _("concern signals")
         constraints = [
+            # Also the index of matching: a person's signals in a house are one range of it.
             models.UniqueConstraint(
                 fields=["house", "pseudonym", "organisation", "category", "observed_on"],
                 name="concern_signal_once",
             ),
         ]
         indexes = [
-            # Matching a new signal: the same person in this house, recent first.
-            models.Index(fields=["house", "pseudonym", "observed_on"], name="concern_signal_match"),
             models.Index(fields=["house", "organisation", "id"], name="concern_signal_org"),
             models.Index(fields=["expires_on"], name="concern_signal_expiry"),
         ]
@@ -126,8 +150,8 @@ class IntakeStatus(models.TextChoices):
 
 
 class Intake(models.Model):
-    """A CSV of signals, pseudonymised on arrival: `rows` holds (pseudonym, kind, category,
-    date) per valid row and is emptied once saved; the report names rows, columns and reasons,
+    """A CSV of signals, pseudonymised on arrival: its valid rows wait as `PendingSignal`s
+    until the background task has saved them; the report names rows, columns and reasons,
     never values."""
 
     house = models.ForeignKey("houses.House", on_delete=models.PROTECT, related_name="+")
@@ -144,10 +168,33 @@ class Intake(models.Model):
     status = models.CharField(max_length=10, choices=IntakeStatus.choices)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
-    rows = models.JSONField(default=list)
+    # The newest signal when the file was checked: signals after it are looked at again for
+    # alerts once the rows are saved.
+    checked_up_to = models.BigIntegerField(default=0)
+    alerts_raised = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=list)
     summary = models.JSONField(default=dict)
 
     @property
     def running(self) -> bool:
         return self.status == IntakeStatus.WORKING
+
+
+class PendingSignal(models.Model):
+    """A checked, pseudonymised row of an intake that the background task has not saved yet.
+    The task moves them into `Signal` inside the database (no round trip through Python) and
+    removes them; they never outlive their intake."""
+
+    intake = models.ForeignKey(
+        Intake, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    pseudonym = models.CharField(max_length=64)
+    id_kind = models.CharField(max_length=4, choices=IdKind.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    observed_on = models.DateField()
+    expires_on = models.DateField()
+    # Another organisation had given a signal about the person when the file was checked.
+    elsewhere = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["intake", "id"], name="pending_signal_intake")]

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casusregie.cases.actions import bsn_lookup_hash, name_key, region_hash_of_bsn
-from casusregie.cases.bsn import is_valid_bsn, normalise_bsn
+from casusregie.cases.bsn import normalise_bsn, passes_eleven_test
 from casusregie.privacy.crypto import keyed_hash
 
 BSN = "bsn"
@@ -61,7 +61,8 @@ def identify(
     """The identity of a person from a BSN, or from name and date of birth; ValidationError
     per field (messages never repeat the value)."""
     if bsn.strip():
-        if not is_valid_bsn(bsn):
+        bsn = normalise_bsn(bsn)
+        if not passes_eleven_test(bsn):
             raise ValidationError(
                 {
                     "bsn": _(
@@ -70,7 +71,7 @@ def identify(
                     )
                 }
             )
-        return Identity(BSN, normalise_bsn(bsn))
+        return Identity(BSN, bsn)
     errors: dict[str, str] = {}
     name = normalise_name(first_name, last_name)
     if not first_name.strip() or not last_name.strip() or not name:
@@ -89,6 +90,13 @@ def identify(
         f"{name}|{date_of_birth.isoformat()}",
         (name_key(first_name, last_name), date_of_birth),
     )
+
+
+def bsn_pseudonym(bsn: str) -> str | None:
+    """The local pseudonym of a BSN, None when it is not one: `local_pseudonym(identify(bsn=…))`
+    without the intermediate objects, for the rows of a bulk intake."""
+    bsn = normalise_bsn(bsn)
+    return bsn_lookup_hash(bsn) if passes_eleven_test(bsn) else None
 
 
 def local_pseudonym(identity: Identity) -> str:

@@ -233,3 +233,49 @@ def test_my_work_is_logged_for_the_people_of_the_cases_it_names(
     assert [line.case_id for line in lines] == [case.pk]
     other = as_user(cast.participant_c).get(f"/huizen/{cast.house.slug}/mijn-werk/")
     assert not ProcessingLogEntry.objects.filter(trace_id=other["X-Trace-Id"]).exists()
+
+
+def test_lines_chained_in_bulk_verify_whatever_their_values(cast: Any) -> None:
+    """Bulk appends hash lines field by field (chain._LineDigests); verify-log recomputes them
+    with the general digest, so both must agree on awkward values too: quotes, tabs, accents,
+    no case, and times written in another time zone."""
+    import datetime
+
+    from casusregie.privacy import log
+
+    other_zone = datetime.datetime(
+        2026, 3, 1, 9, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=5))
+    )
+    lines = [
+        chain.line(
+            trace_id=log.new_trace_id(),
+            span_id=log.new_span_id(),
+            parent_span_id="",
+            name=name,
+            start_time=other_zone,
+            end_time=other_zone + datetime.timedelta(microseconds=n),
+            operation=str(Operation.CREATE),
+            processing_activity="https://example.invalid/activiteit/é",
+            purpose='Vroegsignalering "samenloop"\tmet tab',
+            data_subject_id=f"{n:064x}",
+            data_subject_id_type="bsn",
+            house_id=cast.house.pk,
+            case_id=None if n % 2 else n,
+            object_type="signals.intake",
+            object_id=str(n),
+            recipient_organisation_id=None,
+        )
+        for n, name in enumerate(["signal.intake", "signal.ïntake", "signal\\intake"] * 3)
+    ]
+    with transaction.atomic():
+        chain.append([], lines)
+    assert verify()[0]
+    with tampering() as cursor:
+        cursor.execute(
+            "UPDATE privacy_processinglogentry SET purpose = %s WHERE object_id = %s "
+            "AND object_type = 'signals.intake'",
+            ["Vroegsignalering", "4"],
+        )
+    ok, message = verify()
+    assert not ok
+    assert "changed or forged" in message

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from casusregie.conftest import Cast
-from casusregie.signals.models import Alert, Intake, IntakeStatus, Signal
+from casusregie.signals.models import Alert, Intake, IntakeStatus, PendingSignal, Signal
 
 from .helpers import BORN, BSN_1, BSN_2, FIRST, LAST, base, today
 
@@ -69,7 +69,7 @@ def test_a_good_file_is_saved_with_progress_and_raises_alerts(
     assert response.status_code == 302
     intake = Intake.objects.get()
     assert intake.status == IntakeStatus.DONE
-    assert intake.rows == []
+    assert not PendingSignal.objects.exists()
     assert Signal.objects.filter(organisation=cast.org_a).count() == 3
     assert Alert.objects.get().organisations.count() == 2
     page = client.get(response["Location"]).content.decode()
@@ -85,8 +85,10 @@ def test_progress_bar_while_saving(as_user, cast: Cast) -> None:
     response = upload(client, cast, cast.org_a, good_file())  # the task waits for the commit
     intake = Intake.objects.get()
     assert intake.status == IntakeStatus.WORKING
-    assert len(intake.rows) == 3
-    assert BSN_1 not in str(intake.rows)
+    waiting = list(PendingSignal.objects.filter(intake=intake).values())
+    assert len(waiting) == 3
+    for value in (BSN_1, BSN_2, FIRST, LAST):
+        assert value not in str(waiting)
     page = client.get(response["Location"]).content.decode()
     assert '<progress id="voortgang-balk" max="3" value="0">' in page
     partial = client.get(f"{url(cast)}{intake.pk}/voortgang/")
@@ -119,7 +121,7 @@ def test_reject_all_stores_nothing(as_user, cast: Cast, django_capture_on_commit
         upload(as_user(cast.participant_a), cast, cast.org_a, mixed_file(), keep_valid="0")
     intake = Intake.objects.get()
     assert intake.status == IntakeStatus.REJECTED
-    assert intake.rows == []
+    assert not PendingSignal.objects.exists()
     assert Signal.objects.count() == 0
 
 
@@ -175,20 +177,107 @@ def test_a_save_that_fails_halfway_is_undone(
 
     monkeypatch.setattr(intake_module, "BATCH", 1)
     calls = {"n": 0}
-    converge = intake_module.actions.converge
+    record = intake_module.log.record
 
-    def broken(*args, **kwargs):
+    def broken_at_third_batch(*args, **kwargs):
         calls["n"] += 1
-        raise RuntimeError("database went away")
+        if calls["n"] == 3:
+            raise RuntimeError("database went away")
+        return record(*args, **kwargs)
 
-    monkeypatch.setattr(intake_module.actions, "converge", broken)
+    monkeypatch.setattr(intake_module.log, "record", broken_at_third_batch)
     with django_capture_on_commit_callbacks(execute=True):
         upload(as_user(cast.participant_a), cast, cast.org_a, good_file())
-    monkeypatch.setattr(intake_module.actions, "converge", converge)
+    monkeypatch.setattr(intake_module.log, "record", record)
     intake = Intake.objects.get()
-    assert calls["n"] == 1
+    assert calls["n"] == 3  # two batches were saved before the failure
     assert intake.status == IntakeStatus.FAILED
-    assert intake.rows == []
+    assert not PendingSignal.objects.exists()
     assert Signal.objects.count() == 0
     page = as_user(cast.participant_a).get(f"{url(cast)}{intake.pk}/").content.decode()
     assert "er is niets opgeslagen" in page
+
+
+def test_a_save_started_again_after_its_worker_died_goes_on_where_it_stopped(
+    as_user, cast: Cast, monkeypatch
+) -> None:
+    """run_schedule requeues a task whose worker was killed (web/task_queue.py): the second run
+    must save the rest once, not save the first batches twice or fail on them."""
+    from casusregie.signals import intake as intake_module
+
+    monkeypatch.setattr(intake_module, "BATCH", 1)
+    upload(as_user(cast.participant_a), cast, cast.org_a, good_file())  # task not run yet
+    intake = Intake.objects.get()
+    record = intake_module.log.record
+    calls = {"n": 0}
+
+    def killed_at_second_batch(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit("worker killed")  # not an Exception: nothing is undone
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(intake_module.log, "record", killed_at_second_batch)
+    with pytest.raises(SystemExit):
+        intake_module.run(intake.pk)
+    assert Signal.objects.count() == 1
+    assert PendingSignal.objects.filter(intake=intake).count() == 2
+    monkeypatch.setattr(intake_module.log, "record", record)
+    intake_module.run(intake.pk)
+    intake.refresh_from_db()
+    assert intake.status == IntakeStatus.DONE
+    assert intake.processed_rows == 3
+    assert intake.summary["saved"] == 3
+    assert Signal.objects.filter(intake=intake).count() == 3
+    assert not PendingSignal.objects.exists()
+
+
+def test_a_signal_given_between_the_check_and_the_save_still_raises_the_alert(
+    as_user, cast: Cast
+) -> None:
+    """The file is checked on upload and saved by a task later: B's signal in between finds
+    none of A's rows yet, and A's rows were not known elsewhere when checked. The save must
+    still see the two organisations."""
+    from casusregie.signals import actions
+    from casusregie.signals import intake as intake_module
+    from casusregie.signals.pseudonym import identify
+
+    upload(as_user(cast.participant_a), cast, cast.org_a, good_file())  # task not run yet
+    intake = Intake.objects.get()
+    assert not PendingSignal.objects.filter(elsewhere=True).exists()
+    registered = actions.do_register_signal(
+        cast.house,
+        identify(bsn=BSN_2),
+        category="housing",
+        observed_on=today(),
+        organisation=cast.org_b,
+        actor=cast.participant_b,
+    )
+    assert registered.alert is None  # A's signal is not saved yet
+    intake_module.run(intake.pk)
+    alert = Alert.objects.get()
+    assert set(alert.organisations.all()) == {cast.org_a, cast.org_b}
+    assert alert.categories == ["debts", "housing"]
+    intake.refresh_from_db()
+    assert intake.summary["alerts"] == 1
+
+
+def test_people_only_this_organisation_knows_raise_no_alert(
+    as_user, cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    from casusregie.signals import actions
+    from casusregie.signals.pseudonym import identify
+
+    actions.do_register_signal(
+        cast.house,
+        identify(bsn=BSN_1),
+        category="housing",
+        observed_on=today(),
+        organisation=cast.org_a,
+        actor=cast.participant_a,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(as_user(cast.participant_a), cast, cast.org_a, good_file())
+    assert Intake.objects.get().status == IntakeStatus.DONE
+    assert Signal.objects.count() == 4
+    assert not Alert.objects.exists()

@@ -162,3 +162,34 @@ def test_signals_expire_with_the_house_retention(as_user, cast: Cast) -> None:
     assert not Signal.objects.exists()
     assert "verlopen zorgsignalen / expired signals: 1" in out.getvalue()
     assert AuditEvent.objects.filter(action="signal.expire").exists()
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        BSN_1,
+        f" {BSN_1[:3]}.{BSN_1[3:6]}.{BSN_1[6:]} ",
+        f"{BSN_1[:4]} {BSN_1[4:]}",
+        "１２３４５６７８２",  # full-width digits, as some forms paste them
+    ],
+)
+def test_a_bulk_row_and_a_form_give_one_person_one_pseudonym(written: str) -> None:
+    """Bulk intake takes a short cut for rows with a BSN (pseudonym.bsn_pseudonym): it must
+    land on the same pseudonym as a signal given on the form, however the BSN is written."""
+    from casusregie.signals.pseudonym import bsn_pseudonym, identify, local_pseudonym
+
+    assert bsn_pseudonym(written) == local_pseudonym(identify(bsn=written))
+    assert bsn_pseudonym(written) == bsn_lookup_hash(BSN_1)
+
+
+@pytest.mark.parametrize(
+    "written", ["123456789", "12345678", "000000000", "１２３４５６７８９", "abc²"]
+)
+def test_the_bulk_short_cut_refuses_what_the_form_refuses(written: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    from casusregie.signals.pseudonym import bsn_pseudonym, identify
+
+    assert bsn_pseudonym(written) is None
+    with pytest.raises(ValidationError):
+        identify(bsn=written)
