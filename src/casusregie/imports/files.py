@@ -46,13 +46,20 @@ class Table:
 
 
 def read_table(
-    data: bytes, filename: str, *, required: Iterable[str], allowed: Iterable[str]
+    data: bytes,
+    filename: str,
+    *,
+    required: Iterable[str],
+    allowed: Iterable[str],
+    max_size: int | None = None,
 ) -> Table:
-    """The rows of a CSV (UTF-8, comma or semicolon) or XLSX (first sheet) file."""
-    if len(data) > max_bytes():
+    """The rows of a CSV (UTF-8, comma or semicolon) or XLSX (first sheet) file, at most
+    `max_size` bytes (the upload limit unless a command on the server says otherwise)."""
+    limit = max_bytes() if max_size is None else max_size
+    if len(data) > limit:
         raise FileProblem(
             _("The file is larger than %(mb)s MB. Split it into smaller files.")
-            % {"mb": max_bytes() // (1024 * 1024)}
+            % {"mb": limit // (1024 * 1024)}
         )
     if not data.strip():
         raise FileProblem(_("The file is empty."))

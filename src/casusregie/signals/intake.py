@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -172,9 +174,18 @@ class Checked:
     up_to: int = 0
 
 
-def check(house: House, organisation: Organisation, data: bytes, filename: str) -> Checked:
+def check(
+    house: House,
+    organisation: Organisation,
+    data: bytes,
+    filename: str,
+    *,
+    max_size: int | None = None,
+) -> Checked:
     try:
-        table = read_table(data, filename, required=REQUIRED_COLUMNS, allowed=COLUMNS)
+        table = read_table(
+            data, filename, required=REQUIRED_COLUMNS, allowed=COLUMNS, max_size=max_size
+        )
     except FileProblem as problem:
         raise ValidationError({"file": str(problem)}) from None
     valid: list[list[Any]] = []
@@ -241,10 +252,14 @@ def do_upload(
     data: bytes,
     keep_valid: bool,
     actor: User,
+    max_size: int | None = None,
+    enqueue: bool = True,
 ) -> Intake:
+    """Check and stage the file, then have the task save it (`enqueue=False`: the caller runs
+    `run` itself, as the import-signals command does with its progress bar)."""
     actions._check_organisation(house, organisation, actor)
     assert organisation is not None
-    checked = check(house, organisation, data, filename)
+    checked = check(house, organisation, data, filename, max_size=max_size)
     valid, issues, total = checked.valid, checked.issues, checked.read
     rejected = bool(issues) and not keep_valid
     if not valid and not issues:
@@ -272,7 +287,7 @@ def do_upload(
         actor_organisation=organisation,
         after={**intake.summary, "keep_valid": keep_valid, "status": intake.status},
     )
-    if intake.status == IntakeStatus.WORKING:
+    if intake.status == IntakeStatus.WORKING and enqueue:
         transaction.on_commit(lambda: _enqueue(intake.pk))
     return intake
 
@@ -327,12 +342,45 @@ class _News:
         return new
 
 
-def run(pk: int) -> None:
+# PostgreSQL advisory locks of this kind are "an intake is being saved" (the second key is the
+# intake's id).
+RUN_LOCK = 4207
+
+
+@contextmanager
+def _only_run(pk: int) -> Iterator[bool]:
+    """True when no other run of this intake is going on. A task requeued while its first
+    worker still lives must not save the same rows next to it (the second would fail on the
+    unique constraint and undo the first's work). Held by the database session, so a worker
+    that dies lets go of it."""
+    if connection.vendor != "postgresql":  # SQLite has one writer at a time anyway
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK, pk])
+        mine = bool(cursor.fetchone()[0])
+    try:
+        yield mine
+    finally:
+        if mine:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, pk])
+
+
+def run(pk: int, progress: Callable[[int, int], None] | None = None) -> None:
     """The background task: move the pending rows into the signals in batches, each with its
     processing-log lines and alerts. A batch moves inside the database (INSERT … SELECT); only
     the pseudonyms come to Python, for the log and the alerts. Moved rows leave the pending
     table in the same transaction, so a task that is started again (a worker died) goes on
-    where the last one stopped."""
+    where the last one stopped. `progress(saved, total)` is called after every batch."""
+    with _only_run(pk) as mine:
+        if mine:
+            _run(pk, progress)
+        else:
+            logger.warning("signal intake %s is being saved by another worker", pk)
+
+
+def _run(pk: int, progress: Callable[[int, int], None] | None) -> None:
     intake = Intake.objects.select_related("house", "organisation", "created_by").get(pk=pk)
     if intake.status != IntakeStatus.WORKING:
         return
@@ -400,6 +448,9 @@ def run(pk: int) -> None:
                     Intake.objects.filter(pk=pk).update(
                         processed_rows=F("processed_rows") + len(batch)
                     )
+                if progress is not None:
+                    saved = Intake.objects.values_list("processed_rows", flat=True).get(pk=pk)
+                    progress(saved, intake.total_rows)
             with transaction.atomic():
                 raise_alerts(_saved_before(intake, news.read()))
                 intake.refresh_from_db(fields=["processed_rows", "alerts_raised", "summary"])
