@@ -20,11 +20,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
+
+from .renderers import DISPOSITION
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:casusregie:problem:"
@@ -71,7 +73,9 @@ def problem(
 
 def problem_response(status: int, code: str, detail: str = "") -> JsonResponse:
     """A problem answered outside DRF (URL not found, middleware)."""
-    return JsonResponse(problem(status, code, detail), status=status, content_type=CONTENT_TYPE)
+    response = JsonResponse(problem(status, code, detail), status=status, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = DISPOSITION
+    return response
 
 
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
@@ -137,7 +141,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     # "log in first" (401) and "you may not" (403) are different next steps.
     if isinstance(exc, exceptions.NotAuthenticated):
         status = 401
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.Throttled):
+        # DRF's own wording is not translated well; say when to try again.
+        detail = (
+            ngettext(
+                "Too many requests in a short time. Try again in %(seconds)d second.",
+                "Too many requests in a short time. Try again in %(seconds)d seconds.",
+                exc.wait,
+            )
+            % {"seconds": exc.wait}
+            if exc.wait
+            else _("Too many requests in a short time. Try again later.")
+        )
+        body = problem(status, "throttled", detail)
+    elif isinstance(exc, exceptions.ValidationError):
         errors = field_errors(exc.detail)
         general = [e["detail"] for e in errors if e["field"] is None]
         detail = " ".join(general) or _("Check the fields named in errors.")

@@ -243,8 +243,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
-SESSION_COOKIE_NAME = "casusregie_session"
-CSRF_COOKIE_NAME = "casusregie_csrf"
+# The __Host- prefix (ASVS 3.4.4) makes a browser refuse the cookie unless it is Secure, has
+# Path=/ and no Domain: no subdomain or plain-http page can plant or overwrite it. Only where
+# the cookies are Secure (production); development over http keeps the plain names.
+_COOKIE_PREFIX = "__Host-" if SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE else ""
+SESSION_COOKIE_NAME = _COOKIE_PREFIX + "casusregie_session"
+CSRF_COOKIE_NAME = _COOKIE_PREFIX + "casusregie_csrf"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -559,8 +563,8 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "casusregie.accounts.validators.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
+        "NAME": "casusregie.accounts.validators.LengthValidator",
+        "OPTIONS": {"min_length": 12, "max_length": 128},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -788,6 +792,27 @@ MESSAGE_TAGS = {10: "info", 20: "info", 25: "ok", 30: "warning", 40: "error"}
 
 # --- REST API (/api/v1/) ----------------------------------------------------------------------
 
+env.group = "REST API"
+# Rate limits (ASVS 11.1.4), counted in the cache per API client and per person; a call over
+# the limit answers 429 with Retry-After. The reliability load run lets 100 partner systems work
+# through one API client (about 65 calls a second), so the client default stays well above that.
+API_CLIENT_RATE = env.integer(
+    "CASUSREGIE_API_CLIENT_RATE",
+    6000,
+    minimum=1,
+    help="Zoveel API-verzoeken per minuut mag één API-client doen (alle tokens van de client "
+    "samen); daarboven antwoordt de API 429 met Retry-After. De teller staat in de cache van "
+    "elk werkproces, dus telt per gunicorn-worker.",
+)
+API_USER_RATE = env.integer(
+    "CASUSREGIE_API_USER_RATE",
+    600,
+    minimum=1,
+    help="Zoveel API-verzoeken per minuut mag één persoon doen (ingelogd of met een "
+    "OIDC-toegangstoken); daarboven antwoordt de API 429 met Retry-After. Telt per "
+    "gunicorn-worker.",
+)
+
 # Bearer tokens of API clients, OIDC access tokens of users, or the web login's session (with
 # 2FA). Tokens answer only within their scopes (decision 0017). JSON only: the browsable API's
 # templates use inline scripts that our CSP forbids. Errors are RFC 9457 problem details.
@@ -801,7 +826,12 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "casusregie.integrations.permissions.TokenLimits",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["casusregie.api.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["casusregie.api.throttling.CallerRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "client": f"{API_CLIENT_RATE}/minute",
+        "user": f"{API_USER_RATE}/minute",
+    },
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "casusregie.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "casusregie.api.schema.AutoSchema",

@@ -259,6 +259,35 @@ class TestPasswordReset:
         assert "te kort" in response.content.decode()
         assert password_login(Client(), "a@test.invalid").status_code == 302
 
+    def reset_page(self, client: Client) -> str:
+        client.post(reverse("accounts:password_reset"), {"email": "a@test.invalid"})
+        link = re.search(r"http://testserver(/wachtwoord/herstellen/\S+/)", mail.outbox[-1].body)
+        assert link
+        return client.get(link.group(1), follow=True).redirect_chain[-1][0]
+
+    def test_password_of_128_characters_is_accepted(self, client: Client, cast: Cast) -> None:
+        new = "lange zin " * 12 + "abcdefgh"
+        assert len(new) == 128
+        response = client.post(
+            self.reset_page(client), {"new_password1": new, "new_password2": new}
+        )
+        assert response.status_code == 302
+        assert password_login(Client(), "a@test.invalid", new).status_code == 302
+
+    def test_password_over_128_characters_is_refused(self, client: Client, cast: Cast) -> None:
+        """ASVS 2.1.2: a clear Dutch message, and the old password still works."""
+        new = "lange zin " * 12 + "abcdefghi"
+        assert len(new) == 129
+        response = client.post(
+            self.reset_page(client), {"new_password1": new, "new_password2": new}
+        )
+        assert response.status_code == 200
+        assert "Dit wachtwoord is te lang. Het mag hoogstens 128 tekens bevatten." in (
+            response.content.decode()
+        )
+        assert password_login(Client(), "a@test.invalid", new).status_code == 400
+        assert password_login(Client(), "a@test.invalid").status_code == 302
+
     def test_used_link_is_refused(self, client: Client, cast: Cast) -> None:
         client.post(reverse("accounts:password_reset"), {"email": "a@test.invalid"})
         match = re.search(r"http://testserver(/wachtwoord/herstellen/\S+/)", mail.outbox[0].body)

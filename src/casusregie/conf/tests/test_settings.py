@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,8 +131,12 @@ from django.test import Client
 response = Client().get("/inloggen/", secure=True)
 print("STATUS", response.status_code)
 print("HSTS", response.headers.get("Strict-Transport-Security"))
-cookie = response.cookies.get("casusregie_csrf")
+cookie = response.cookies.get("__Host-casusregie_csrf")
 print("SECURE", bool(cookie and cookie["secure"]))
+print("COOKIES", sorted(response.cookies))
+print("PATH", cookie and cookie["path"], "DOMAIN", cookie and repr(cookie["domain"]))
+from django.conf import settings
+print("SESSION", settings.SESSION_COOKIE_NAME)
 """
 
 
@@ -168,6 +173,20 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path: Path) -> None:
     assert "STATUS 200" in result.stdout, result.stderr
     assert "HSTS max-age=31536000; includeSubDomains" in result.stdout
     assert "SECURE True" in result.stdout
+    # ASVS 3.4.4: the browser keeps a __Host- cookie only if it is Secure, Path=/, no Domain.
+    assert "COOKIES ['__Host-casusregie_csrf']" in result.stdout
+    assert "PATH / DOMAIN ''" in result.stdout
+    assert "SESSION __Host-casusregie_session" in result.stdout
+
+
+@pytest.mark.django_db
+def test_development_over_http_keeps_plain_cookie_names(client: Any) -> None:
+    """A __Host- cookie without Secure would be dropped by the browser: no login over http."""
+    response = client.get("/inloggen/")
+    assert response.status_code == 200
+    cookie = response.cookies["casusregie_csrf"]
+    assert not cookie["secure"]
+    assert not any(name.startswith("__Host-") for name in response.cookies)
 
 
 def test_production_requires_the_encryption_keys(tmp_path: Path) -> None:
