@@ -3,13 +3,15 @@
 The asking deployment sends only the regional pseudonym of a BSN (HMAC with the region's shared
 key `SIGNALS_REGION_KEY`), a timestamp and a nonce, signed with the shared exchange secret
 (`SIGNALS_EXCHANGE_SECRET`, HMAC-SHA256 over the exact body, header `X-Casusregie-Signature`).
-The answering deployment looks the pseudonym up among the open and aftercare cases of its
-houses that take part (`SIGNALS_EXCHANGE_HOUSES`) and answers, signed the same way, only
+The answering deployment refuses a nonce it has seen (a replayed question), looks the
+pseudonym up among the open and aftercare cases of its houses that take part
+(`SIGNALS_EXCHANGE_HOUSES`) and answers, signed the same way, only
 {"known": true, "house": ..., "contact": ...} or {"known": false}. Both sides log it.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -21,6 +23,8 @@ import urllib.request
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from casusregie.cases.models import CaseSubject
 from casusregie.cases.phases import Phase
@@ -28,6 +32,7 @@ from casusregie.houses.models import House
 from casusregie.privacy import log
 from casusregie.privacy.models import Operation
 
+from .models import ExchangeNonce
 from .pseudonym import Identity, region_key, region_pseudonym
 
 logger = logging.getLogger(__name__)
@@ -37,6 +42,9 @@ HEADER = "X-Casusregie-Signature"
 MAX_SKEW_SECONDS = 300
 TIMEOUT_SECONDS = 5
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+_NONCE = re.compile(r"^[0-9a-f]{32,64}$")
 
 
 class ExchangeRefused(ValueError):
@@ -110,6 +118,21 @@ def ask(house: House, identity: Identity) -> Any:
     return None
 
 
+def _first_time(nonce: str) -> None:
+    """Remember the nonce for as long as its question's timestamp is accepted (twice the skew
+    either way); a nonce seen before is a replay. Older nonces are forgotten here: a replay of
+    those fails on the timestamp."""
+    now = timezone.now()
+    ExchangeNonce.objects.filter(
+        seen_at__lt=now - datetime.timedelta(seconds=2 * MAX_SKEW_SECONDS)
+    ).delete()
+    try:
+        with transaction.atomic():
+            ExchangeNonce.objects.create(nonce=nonce, seen_at=now)
+    except IntegrityError:
+        raise ExchangeRefused("this question was answered before (replay)") from None
+
+
 def answer(body: bytes, signature: str) -> dict[str, Any]:
     """Answer another deployment's signed question; ExchangeRefused when it is not one."""
     _verify(body, signature)
@@ -124,7 +147,10 @@ def answer(body: bytes, signature: str) -> dict[str, Any]:
         raise ExchangeRefused("pseudonym must be 64 hexadecimal characters")
     if not isinstance(stamp, int) or abs(time.time() - stamp) > MAX_SKEW_SECONDS:
         raise ExchangeRefused("timestamp missing or too far from now")
-    nonce = str(question.get("nonce", ""))[:64]
+    nonce = question.get("nonce")
+    if not isinstance(nonce, str) or not _NONCE.match(nonce):
+        raise ExchangeRefused("nonce must be 32 to 64 hexadecimal characters")
+    _first_time(nonce)
     houses = list(getattr(settings, "SIGNALS_EXCHANGE_HOUSES", []))
     link = (
         CaseSubject.objects.filter(subject__region_hash=pseudonym, case__house__slug__in=houses)

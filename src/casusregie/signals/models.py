@@ -198,3 +198,11 @@ class PendingSignal(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["intake", "id"], name="pending_signal_intake")]
+
+
+class ExchangeNonce(models.Model):
+    """A question another deployment asked, by its nonce, for as long as its timestamp is
+    accepted: the same signed question sent again (a replay) is refused, not answered twice."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField(db_index=True)

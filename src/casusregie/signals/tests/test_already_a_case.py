@@ -202,7 +202,12 @@ def test_the_endpoint_answers_no_without_a_match_and_refuses_get(
     client, cast: Cast, region
 ) -> None:
     body, signature = _signed(
-        {"format": exchange.FORMAT, "pseudonym": "b" * 64, "timestamp": int(time.time())}
+        {
+            "format": exchange.FORMAT,
+            "pseudonym": "b" * 64,
+            "timestamp": int(time.time()),
+            "nonce": "c" * 32,
+        }
     )
     response = client.post(
         "/uitwisseling/al-een-casus/",
@@ -214,6 +219,52 @@ def test_the_endpoint_answers_no_without_a_match_and_refuses_get(
     assert response.json()["known"] is False
     assert response[exchange.HEADER] == exchange.sign(response.content)
     assert client.get("/uitwisseling/al-een-casus/").status_code == 405
+
+
+def test_a_replayed_question_is_refused_and_old_nonces_are_forgotten(
+    client, cast: Cast, region
+) -> None:
+    """Someone who captured a signed question cannot send it again to learn the answer a second
+    time (or to see whether the answer changed) while its timestamp is still accepted."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from casusregie.signals.models import ExchangeNonce
+
+    case_in_other_house(cast)
+    question = {
+        "format": exchange.FORMAT,
+        "pseudonym": "b" * 64,
+        "timestamp": int(time.time()),
+        "nonce": "d" * 32,
+    }
+    body, signature = _signed(question)
+
+    def send(body: bytes, signature: str):
+        return client.post(
+            "/uitwisseling/al-een-casus/",
+            body,
+            content_type="application/json",
+            headers={exchange.HEADER: signature},
+        )
+
+    assert send(body, signature).status_code == 200
+    replay = send(body, signature)
+    assert replay.status_code == 403
+    assert "replay" in replay.json()["error"]
+    assert "known" not in replay.json()
+    fresh = _signed({**question, "nonce": "e" * 32})
+    assert send(*fresh).status_code == 200
+    for missing in (
+        {k: v for k, v in question.items() if k != "nonce"},
+        {**question, "nonce": "x"},
+    ):
+        assert send(*_signed(missing)).status_code == 403
+    # Nonces older than the accepted timestamps are forgotten by the next question.
+    ExchangeNonce.objects.update(seen_at=timezone.now() - dt.timedelta(minutes=11))
+    assert send(*_signed({**question, "nonce": "f" * 32})).status_code == 200
+    assert set(ExchangeNonce.objects.values_list("nonce", flat=True)) == {"f" * 32}
 
 
 def test_without_a_secret_nothing_is_answered(client, cast: Cast) -> None:
