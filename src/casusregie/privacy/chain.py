@@ -13,14 +13,17 @@ import datetime
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 from .models import AuditEvent, LogCheckpoint, LogHead, ProcessingLogEntry
@@ -162,29 +165,69 @@ def _lock_heads(keys: set[tuple[int, str]]) -> dict[tuple[int, str], LogHead]:
     return heads
 
 
-def append(audits: list[AuditEvent], lines: list[dict[str, Any]]) -> None:
-    """Chain and insert the rows, in list order, inside the caller's transaction."""
+def append(
+    audits: list[AuditEvent],
+    lines: list[dict[str, Any]],
+    *,
+    alongside: Callable[[BaseDatabaseWrapper], None] | None = None,
+) -> None:
+    """Chain and insert the rows, in list order, inside the caller's transaction.
+
+    `alongside(connection)`: database work of the same transaction (a bulk intake's insert of
+    the signals these lines are about) run while the lines are hashed: the chain heads are
+    locked first, then PostgreSQL works on one core while Python hashes on the other."""
     if not audits and not lines:
+        if alongside is not None:
+            alongside(connections[DEFAULT_DB_ALIAS])
         return
     with transaction.atomic(savepoint=False):
         rows: list[Any] = [*audits, *lines]
         heads = _lock_heads({chain_of(row) for row in rows})
-        for audit in audits:
-            head = heads[chain_of(audit)]
-            audit.prev_hash = head.last_hash
-            audit.chain_hash = digest(audit, head.last_hash, AUDIT)
-            head.last_hash = audit.chain_hash
-        line_digest = _LineDigests(lines)
-        for entry in lines:
-            head = heads[chain_of(entry)]
-            entry["prev_hash"] = head.last_hash
-            entry["chain_hash"] = line_digest(entry, head.last_hash)
-            head.last_hash = entry["chain_hash"]
+        with _meanwhile(alongside):
+            for audit in audits:
+                head = heads[chain_of(audit)]
+                audit.prev_hash = head.last_hash
+                audit.chain_hash = digest(audit, head.last_hash, AUDIT)
+                head.last_hash = audit.chain_hash
+            line_digest = _LineDigests(lines)
+            for entry in lines:
+                head = heads[chain_of(entry)]
+                entry["prev_hash"] = head.last_hash
+                entry["chain_hash"] = line_digest(entry, head.last_hash)
+                head.last_hash = entry["chain_hash"]
         if audits:
             AuditEvent.objects.bulk_create(audits)
         if lines:
             _insert_lines(lines)
         _save_heads(list(heads.values()))
+
+
+@contextmanager
+def _meanwhile(work: Callable[[BaseDatabaseWrapper], None] | None) -> Iterator[None]:
+    """Run `work` on this thread's database connection in a second thread while the block runs
+    (the block must not use the database), then wait for it and raise what it raised."""
+    if work is None:
+        yield
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work(db)
+        except BaseException as error:  # handed to the caller below
+            failed.append(error)
+
+    db.inc_thread_sharing()
+    thread = threading.Thread(target=run, name="chain-alongside")
+    try:
+        thread.start()
+        yield
+    finally:
+        thread.join()
+        db.dec_thread_sharing()
+    if failed:
+        raise failed[0]
 
 
 def _save_heads(heads: list[LogHead]) -> None:

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -157,11 +157,14 @@ def record(
     categories: Sequence[str] = DEFAULT_CATEGORIES,
     meeting_id: int | None = None,
     attendees: Sequence[str] = (),
+    alongside: Callable[[Any], None] | None = None,
 ) -> str:
     """Log one operation; returns the trace id that links the audit row and the lines.
 
     A read inside a web request is buffered and written with the request's other reads when
     the response is ready; everything else is written now, in the caller's transaction.
+    `alongside(connection)` is database work of the same transaction that runs while the lines
+    are hashed (chain.append); a buffered read runs it first.
     """
     now = timezone.now()
     context = _current.get()
@@ -223,11 +226,13 @@ def record(
         for receiver in (receivers or no_receiver)
     ]
     if operation == Operation.READ and context is not None and not receivers:
+        if alongside is not None:
+            alongside(connection)
         context.audits.append(audit)
         context.lines.extend(lines)
         return trace_id
     with transaction.atomic():
-        chain.append([audit], lines)
+        chain.append([audit], lines, alongside=alongside)
         if receivers:
             disclosure = Disclosure.objects.create(
                 house=house,

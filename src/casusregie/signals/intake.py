@@ -393,6 +393,7 @@ def _run(pk: int, progress: Callable[[int, int], None] | None) -> None:
         "SELECT %s, pseudonym, id_kind, category, observed_on, %s, %s, %s, expires_on, intake_id "
         f"FROM {pending_table} WHERE intake_id = %s AND id BETWEEN %s AND %s ORDER BY id"
     )
+    drop = f"DELETE FROM {pending_table} WHERE intake_id = %s AND id BETWEEN %s AND %s"  # noqa: S608
     news = _News(intake)
 
     def raise_alerts(people: set[str]) -> None:
@@ -418,15 +419,17 @@ def _run(pk: int, progress: Callable[[int, int], None] | None) -> None:
                         continue
                     new = news.read()
                     first, last = batch[0][0], batch[-1][0]
-                    with connection.cursor() as cursor:
-                        cursor.execute(
-                            move,
-                            [
-                                *(house.pk, intake.organisation_id, intake.created_by_id, now),
-                                *(pk, first, last),
-                            ],
-                        )
-                    pending.filter(id__gte=first, id__lte=last).delete()
+                    params = [
+                        *(house.pk, intake.organisation_id, intake.created_by_id, now),
+                        *(pk, first, last),
+                    ]
+
+                    def save(db: Any, params: list[Any] = params) -> None:
+                        with db.cursor() as cursor:
+                            cursor.execute(move, params)
+                            cursor.execute(drop, params[-3:])
+
+                    # The signals are inserted while their log lines are hashed (chain.append).
                     log.record(
                         actor=intake.created_by,
                         actor_organisation=intake.organisation,
@@ -438,6 +441,7 @@ def _run(pk: int, progress: Callable[[int, int], None] | None) -> None:
                         activity=actions.EARLY_WARNING,
                         purpose=actions.PURPOSE_EARLY_WARNING,
                         after={"signals": len(batch)},
+                        alongside=save,
                     )
                     # Alerts where another organisation knew the person at the check or
                     # has signalled them since; the others need no look.

@@ -235,35 +235,54 @@ def test_my_work_is_logged_for_the_people_of_the_cases_it_names(
     assert not ProcessingLogEntry.objects.filter(trace_id=other["X-Trace-Id"]).exists()
 
 
+def bulk_line(house_id: int, n: int, **fields: Any) -> dict[str, Any]:
+    """A processing-log line as bulk writers make them (chain.line), numbered n."""
+    import datetime
+
+    from casusregie.privacy import log
+
+    moment = datetime.datetime(2026, 3, 1, 9, 30, tzinfo=datetime.UTC)
+    values: dict[str, Any] = {
+        "trace_id": log.new_trace_id(),
+        "span_id": log.new_span_id(),
+        "parent_span_id": "",
+        "name": "bulk.test",
+        "start_time": moment,
+        "end_time": moment,
+        "operation": str(Operation.CREATE),
+        "processing_activity": "https://example.invalid/a",
+        "purpose": "test",
+        "data_subject_id": f"{n:064x}",
+        "data_subject_id_type": "bsn",
+        "house_id": house_id,
+        "case_id": None,
+        "object_type": "test",
+        "object_id": str(n),
+        "recipient_organisation_id": None,
+    }
+    return chain.line(**{**values, **fields})
+
+
 def test_lines_chained_in_bulk_verify_whatever_their_values(cast: Any) -> None:
     """Bulk appends hash lines field by field (chain._LineDigests); verify-log recomputes them
     with the general digest, so both must agree on awkward values too: quotes, tabs, accents,
     no case, and times written in another time zone."""
     import datetime
 
-    from casusregie.privacy import log
-
     other_zone = datetime.datetime(
         2026, 3, 1, 9, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=5))
     )
     lines = [
-        chain.line(
-            trace_id=log.new_trace_id(),
-            span_id=log.new_span_id(),
-            parent_span_id="",
+        bulk_line(
+            cast.house.pk,
+            n,
             name=name,
             start_time=other_zone,
             end_time=other_zone + datetime.timedelta(microseconds=n),
-            operation=str(Operation.CREATE),
             processing_activity="https://example.invalid/activiteit/é",
             purpose='Vroegsignalering "samenloop"\tmet tab',
-            data_subject_id=f"{n:064x}",
-            data_subject_id_type="bsn",
-            house_id=cast.house.pk,
             case_id=None if n % 2 else n,
             object_type="signals.intake",
-            object_id=str(n),
-            recipient_organisation_id=None,
         )
         for n, name in enumerate(["signal.intake", "signal.ïntake", "signal\\intake"] * 3)
     ]
@@ -279,3 +298,36 @@ def test_lines_chained_in_bulk_verify_whatever_their_values(cast: Any) -> None:
     ok, message = verify()
     assert not ok
     assert "changed or forged" in message
+
+
+def test_work_alongside_the_hashing_is_part_of_the_same_transaction(cast: Any) -> None:
+    """chain.append(alongside=...) runs database work of the caller's transaction in a second
+    thread while it hashes (a bulk intake inserts its signals so): what that work writes
+    commits or rolls back with the lines, and its error reaches the caller."""
+    from casusregie.houses.models import Organisation
+
+    def line(n: int) -> dict[str, Any]:
+        return bulk_line(cast.house.pk, n)
+
+    def renamer(name: str, fail: bool = False) -> Any:
+        def rename(db: Any) -> None:
+            with db.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE houses_organisation SET name = %s WHERE id = %s", [name, cast.org_c.pk]
+                )
+            if fail:
+                raise RuntimeError("the insert failed")
+
+        return rename
+
+    with transaction.atomic():
+        chain.append([], [line(n) for n in range(500)], alongside=renamer("Hernoemd"))
+    assert Organisation.objects.get(pk=cast.org_c.pk).name == "Hernoemd"
+    assert ProcessingLogEntry.objects.filter(name="bulk.test").count() == 500
+    assert verify()[0]
+
+    with pytest.raises(RuntimeError, match="the insert failed"), transaction.atomic():
+        chain.append([], [line(n) for n in range(500, 510)], alongside=renamer("X", fail=True))
+    assert ProcessingLogEntry.objects.filter(name="bulk.test").count() == 500
+    assert Organisation.objects.get(pk=cast.org_c.pk).name == "Hernoemd"
+    assert verify()[0]
