@@ -138,6 +138,41 @@ def current_activity(house: House, code: str) -> _Activity:
     return found
 
 
+def _shared_line(
+    *,
+    trace_id: str,
+    parent_span_id: str,
+    name: str,
+    at: Any,
+    operation: str,
+    activity_uri: str,
+    purpose: str,
+    house_id: int,
+    case_id: int | None,
+    object_type: str,
+    object_id: str,
+) -> dict[str, Any]:
+    """What the lines of one operation have in common; each line adds its span and subject."""
+    return chain.line(
+        trace_id=trace_id,
+        span_id="",
+        parent_span_id=parent_span_id,
+        name=name,
+        start_time=at,
+        end_time=at,
+        operation=operation,
+        processing_activity=activity_uri,
+        purpose=purpose[:200],
+        data_subject_id="",
+        data_subject_id_type="",
+        house_id=house_id,
+        case_id=case_id,
+        object_type=object_type,
+        object_id=object_id,
+        recipient_organisation_id=None,
+    )
+
+
 def record(
     *,
     actor: Any,
@@ -186,45 +221,33 @@ def record(
         reason=reason,
     )
     trace_id = audit.trace_id
-    shared = chain.line(
+    shared = _shared_line(
         trace_id=trace_id,
-        span_id="",
         parent_span_id=span_id,
         name=name,
-        start_time=now,
-        end_time=now,
+        at=now,
         operation=str(operation),
-        processing_activity=found.uri,
-        purpose=purpose[:200],
-        data_subject_id="",
-        data_subject_id_type="",
+        activity_uri=found.uri,
+        purpose=purpose,
         house_id=house.pk,
         case_id=case_id,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        recipient_organisation_id=None,
     )
     spans = new_span_ids(len(subject_list) * len(receivers or no_receiver))
-    disclose = str(Operation.DISCLOSE)
-    lines = [
-        {
-            **shared,
-            "span_id": next(spans),
-            "data_subject_id": subject.pseudonym,
-            "data_subject_id_type": subject.id_type,
-        }
-        if receiver is None
-        else {
-            **shared,
-            "span_id": next(spans),
-            "operation": disclose,
-            "data_subject_id": subject.pseudonym,
-            "data_subject_id_type": subject.id_type,
-            "recipient_organisation_id": receiver.pk,
-        }
-        for subject in subject_list
-        for receiver in (receivers or no_receiver)
-    ]
+    lines = []
+    for subject in subject_list:
+        for receiver in receivers or no_receiver:
+            entry = {
+                **shared,
+                "span_id": next(spans),
+                "data_subject_id": subject.pseudonym,
+                "data_subject_id_type": subject.id_type,
+            }
+            if receiver is not None:
+                entry["operation"] = str(Operation.DISCLOSE)
+                entry["recipient_organisation_id"] = receiver.pk
+            lines.append(entry)
     if operation == Operation.READ and context is not None and not receivers:
         if alongside is not None:
             alongside(connection)
@@ -289,23 +312,18 @@ def record_list(
         after={"cases": rows} if object_type == "cases.case" else {"rows": rows},
     )
     trace_id = audit.trace_id
-    shared = chain.line(
+    shared = _shared_line(
         trace_id=trace_id,
-        span_id="",
         parent_span_id=span_id,
         name=name,
-        start_time=now,
-        end_time=now,
+        at=now,
         operation=str(Operation.READ),
-        processing_activity=found.uri,
-        purpose=purpose[:200],
-        data_subject_id="",
-        data_subject_id_type="",
+        activity_uri=found.uri,
+        purpose=purpose,
         house_id=house.pk,
         case_id=None,
         object_type=object_type,
         object_id="",
-        recipient_organisation_id=None,
     )
     is_case = object_type == "cases.case"
     spans = new_span_ids(sum(len(refs) for _c, refs in items))
