@@ -386,9 +386,9 @@ def _run(pk: int, progress: Callable[[int, int], None] | None) -> None:
         return
     house = intake.house
     pending = PendingSignal.objects.filter(intake_id=pk)
-    signal_table, pending_table = Signal._meta.db_table, PendingSignal._meta.db_table
+    pending_table = PendingSignal._meta.db_table
     move = (
-        f"INSERT INTO {signal_table} (house_id, pseudonym, id_kind, category, observed_on, "  # noqa: S608 - table names
+        f"INSERT INTO {SIGNALS} (house_id, pseudonym, id_kind, category, observed_on, "  # noqa: S608 - table names
         "organisation_id, contact_id, created_at, expires_on, intake_id) "
         "SELECT %s, pseudonym, id_kind, category, observed_on, %s, %s, %s, expires_on, intake_id "
         f"FROM {pending_table} WHERE intake_id = %s AND id BETWEEN %s AND %s ORDER BY id"
