@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import hmac
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 from json.encoder import encode_basestring_ascii
+from operator import itemgetter, ne
 from typing import Any
 
 from django.conf import settings
@@ -95,14 +96,32 @@ def digest(row: Model | dict[str, Any], prev_hash: str, kind: str | None = None)
 
 
 def _sign(prev_hash: str, payload: str) -> str:
-    mac = _keyed().copy()
+    """HMAC-SHA256(key, "prev_hash|payload") from the key's two padded SHA-256 states, hashed
+    once (RFC 2104, as `hmac` does inside): copying two hash states per line costs half of
+    copying an `hmac.HMAC` object, and a bulk intake signs a million lines."""
+    inner, outer = _pads()
+    mac = inner.copy()
     mac.update(f"{prev_hash}|{payload}".encode())
-    return mac.hexdigest()
+    signed = outer.copy()
+    signed.update(mac.digest())
+    return signed.hexdigest()
+
+
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
 
 
 @cache
-def _keyed() -> hmac.HMAC:
-    return hmac.new(_key(), digestmod=hashlib.sha256)
+def _pads() -> tuple[Any, Any]:
+    return _hmac_pads(_key())
+
+
+def _hmac_pads(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states fed the key xor ipad and xor opad."""
+    if len(key) > 64:  # SHA-256's block size: a longer key is hashed first
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
 
 
 def _encode(value: Any) -> str:
@@ -121,10 +140,12 @@ class _LineDigests:
     def __init__(self, lines: list[dict[str, Any]]) -> None:
         first = lines[0] if lines else {}
         self.parts = [_encode(first[name]) for name in _LOG_FIELDS] if lines else []
+        # Compared column by column in C (map/itemgetter): a generator over a million lines
+        # for each of the 17 fields cost seconds.
         self.varying = [
             (index, name)
             for index, name in enumerate(_LOG_FIELDS)
-            if lines and any(entry[name] != first[name] for entry in lines)
+            if lines and any(map(ne, repeat(first[name]), map(itemgetter(name), lines)))
         ]
 
     def __call__(self, entry: dict[str, Any], prev_hash: str) -> str:
@@ -261,8 +282,9 @@ def _insert_lines(lines: list[dict[str, Any]]) -> None:
         cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy,
     ):
         copy.set_types(_binary_types())
+        values = itemgetter(*_COLUMNS)
         for entry in lines:
-            copy.write_row([entry[c] for c in _COLUMNS])
+            copy.write_row(values(entry))
 
 
 _BINARY = {"bigint": "int8", "integer": "int4", "timestamp with time zone": "timestamptz"}

@@ -331,3 +331,23 @@ def test_work_alongside_the_hashing_is_part_of_the_same_transaction(cast: Any) -
     assert ProcessingLogEntry.objects.filter(name="bulk.test").count() == 500
     assert Organisation.objects.get(pk=cast.org_c.pk).name == "Hernoemd"
     assert verify()[0]
+
+
+@pytest.mark.parametrize("length", [0, 7, 32, 64, 65, 200])
+def test_chain_hashes_are_hmac_sha256_whatever_the_key_length(length: int) -> None:
+    """Lines are signed from the key's padded SHA-256 states (chain._sign, cheaper than copying
+    an hmac object): the result must be the standard HMAC, for short, block-long and long keys
+    (LOG_CHAIN_KEY may be any text), else logs written before would no longer verify."""
+    import hashlib
+    import hmac
+
+    key = bytes(n % 251 for n in range(length))
+    inner, outer = chain._hmac_pads(key)
+    for message in (b"", b"|[1,2]", 'prev|["é"]'.encode() * 50):
+        mac = inner.copy()
+        mac.update(message)
+        signed = outer.copy()
+        signed.update(mac.digest())
+        assert signed.hexdigest() == hmac.new(key, message, hashlib.sha256).hexdigest()
+    expected = hmac.new(chain._key(), b"prev|[1]", hashlib.sha256).hexdigest()
+    assert chain._sign("prev", "[1]") == expected
