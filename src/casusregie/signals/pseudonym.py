@@ -95,8 +95,34 @@ def identify(
 def bsn_pseudonym(bsn: str) -> str | None:
     """The local pseudonym of a BSN, None when it is not one: `local_pseudonym(identify(bsn=…))`
     without the intermediate objects, for the rows of a bulk intake."""
-    bsn = normalise_bsn(bsn)
-    return bsn_lookup_hash(bsn) if passes_eleven_test(bsn) else None
+    if len(bsn) == 9 and bsn.isascii() and bsn.isdigit():  # nearly every row of an export
+        valid = _eleven_test_of_digits(bsn.encode())
+    else:
+        bsn = normalise_bsn(bsn)
+        valid = passes_eleven_test(bsn)
+    return bsn_lookup_hash(bsn) if valid else None
+
+
+# The eleven-test on the nine ASCII codes at once: each code is the digit + 48, and the weights
+# 9 … 2, -1 add up to 43. One expression instead of nine int() calls (a million rows).
+_CODES = 48 * 43
+
+
+def _eleven_test_of_digits(code: bytes) -> bool:
+    """`passes_eleven_test` of nine ASCII digits."""
+    total = (
+        9 * code[0]
+        + 8 * code[1]
+        + 7 * code[2]
+        + 6 * code[3]
+        + 5 * code[4]
+        + 4 * code[5]
+        + 3 * code[6]
+        + 2 * code[7]
+        - code[8]
+        - _CODES
+    )
+    return total % 11 == 0 and code != b"000000000"
 
 
 def local_pseudonym(identity: Identity) -> str:
