@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import datetime
 import logging
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,12 +135,14 @@ def _row(fields: _Fields, row: Row) -> tuple[list[Any] | None, list[Issue]]:
     return [local_pseudonym(identity), identity.kind, category, date, expires], []
 
 
-def _known(house: House, pseudonyms: list[str]) -> list[tuple[str, int, str, datetime.date]]:
+def _known(
+    house: House, pseudonyms: list[str], db: BaseDatabaseWrapper = connection
+) -> list[tuple[str, int, str, datetime.date]]:
     """(pseudonym, organisation, category, date) of every stored signal about these people,
     whoever gave it: one index pass answers both "did your organisation give this before?"
     and "does another organisation know this person?". PostgreSQL gets the pseudonyms as one
     array: ten thousand `IN` placeholders cost more to build than the look-up itself."""
-    if connection.vendor != "postgresql":  # SQLite takes at most 32,766 parameters
+    if db.vendor != "postgresql":  # SQLite takes at most 32,766 parameters
         return [
             row
             for start in range(0, len(pseudonyms), 10_000)
@@ -147,7 +152,7 @@ def _known(house: House, pseudonyms: list[str]) -> list[tuple[str, int, str, dat
         ]
     # A join with the unnested array, not `= ANY(...)`: for a long array the planner guesses
     # that a large part of the table matches and scans all of it.
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(
             f"SELECT s.pseudonym, s.organisation_id, s.category, s.observed_on FROM {SIGNALS} s "  # noqa: S608
             "JOIN unnest(%s::text[]) AS p(pseudonym) "
@@ -157,6 +162,59 @@ def _known(house: House, pseudonyms: list[str]) -> list[tuple[str, int, str, dat
             ["{" + ",".join(pseudonyms) + "}", house.pk],
         )
         return cursor.fetchall()
+
+
+class _Lookups:
+    """`_known` of one chunk of checked rows after another, in a second thread on this thread's
+    connection, while this thread reads on: PostgreSQL walks the index on one core while
+    Python checks and pseudonymises on the other (psycopg lets go of the GIL while it waits).
+    The asking thread must not use the database until `answers`. A chunk's rows that the
+    organisation gave before get "duplicate" appended; `answers` returns the people other
+    organisations gave signals about."""
+
+    def __init__(self, house: House, organisation: Organisation) -> None:
+        self.house, self.ours = house, organisation.pk
+        self.elsewhere: set[str] = set()
+        self.pending: list[Future[None]] = []
+
+    def __enter__(self) -> _Lookups:
+        # The connection object itself: `connection` in another thread is another connection,
+        # outside this transaction. SQLite (tests, development) looks up in this thread.
+        self.db = connections[DEFAULT_DB_ALIAS]
+        self.worker = None
+        if self.db.vendor == "postgresql":
+            self.db.inc_thread_sharing()
+            self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-lookup")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.worker is not None:
+            self.worker.shutdown(wait=True, cancel_futures=True)
+            self.db.dec_thread_sharing()
+
+    def ask(self, chunk: list[list[Any]]) -> None:
+        if self.worker is None:
+            self._look(chunk)
+        else:
+            self.pending.append(self.worker.submit(self._look, chunk))
+
+    def answers(self) -> set[str]:
+        for future in self.pending:
+            future.result()  # raises what the look-up raised
+        return self.elsewhere
+
+    def _look(self, chunk: list[list[Any]]) -> None:
+        # In pseudonym order: the look-up walks the unique index once, in order.
+        people = sorted({item[0] for item in chunk})
+        given: set[tuple[str, str, datetime.date]] = set()
+        for pseudonym, org, category, day in _known(self.house, people, self.db):
+            if org == self.ours:
+                given.add((pseudonym, category, day))
+            else:
+                self.elsewhere.add(pseudonym)
+        for item in chunk:
+            if (item[0], item[2], item[3]) in given:
+                item.append("duplicate")
 
 
 @dataclass
@@ -202,38 +260,39 @@ def check(
             )
         )
     ragged = {number for number, _found in table.ragged}
-    for row in table.rows:
-        if row.number in ragged:
-            continue
-        item, problems = _row(fields, row)
-        if item is None:
-            issues += problems
-            continue
-        key = (item[0], item[2], item[3])
-        if key in seen:
-            issues.append(Issue(row.number, "", _("The same signal appears earlier in the file.")))
-            continue
-        seen.add(key)
-        valid.append([*item, row.number])
-    valid.sort(key=itemgetter(0))
+    # Stored signals about these people, one query per chunk of rows, asked by a second thread
+    # while this one checks and pseudonymises the next chunk (_Lookups).
     up_to = Signal.objects.filter(house=house).aggregate(last=Max("pk"))["last"] or 0
-    elsewhere: set[str] = set()
-    ours = organisation.pk
-    # Stored signals about these people: one query per batch of rows.
-    for start in range(0, len(valid), CHECK_BATCH):
-        chunk = valid[start : start + CHECK_BATCH]
-        given: set[tuple[str, str, datetime.date]] = set()
-        people = list(dict.fromkeys(v[0] for v in chunk))  # in order, once each
-        for pseudonym, org, category, day in _known(house, people):
-            if org == ours:
-                given.add((pseudonym, category, day))
-            else:
-                elsewhere.add(pseudonym)
-        for item in chunk:
-            if (item[0], item[2], item[3]) in given:
-                issues.append(Issue(item[5], "", _("Your organisation already gave this signal.")))
-                item.append("duplicate")
+    chunk: list[list[Any]] = []
+    with _Lookups(house, organisation) as lookups:
+        for row in table.rows:
+            if row.number in ragged:
+                continue
+            item, problems = _row(fields, row)
+            if item is None:
+                issues += problems
+                continue
+            key = (item[0], item[2], item[3])
+            if key in seen:
+                issues.append(
+                    Issue(row.number, "", _("The same signal appears earlier in the file."))
+                )
+                continue
+            seen.add(key)
+            item.append(row.number)
+            valid.append(item)
+            chunk.append(item)
+            if len(chunk) == CHECK_BATCH:
+                lookups.ask(chunk)
+                chunk = []
+        if chunk:
+            lookups.ask(chunk)
+        elsewhere = lookups.answers()
+    for item in valid:
+        if len(item) > 6:
+            issues.append(Issue(item[5], "", _("Your organisation already gave this signal.")))
     valid = [v for v in valid if len(v) == 6]
+    valid.sort(key=itemgetter(0))
     return Checked(
         valid=valid,
         issues=sorted(issues, key=lambda i: (i.row, i.column)),
@@ -311,13 +370,34 @@ def stage(intake: Intake, checked: Checked) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for start in range(0, len(checked.valid), BATCH):
+                    copy.write(
+                        _copy_text(intake.pk, checked.valid[start : start + BATCH], elsewhere)
+                    )
         else:
             cursor.executemany(
                 f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
                 list(rows),
             )
+
+
+def _copy_text(intake: int, valid: list[list[Any]], elsewhere: set[str]) -> str:
+    """Checked rows as the lines of a text COPY, written here rather than value by value by
+    psycopg (a million rows): every value is a hexadecimal pseudonym, a code or a date, so
+    nothing needs escaping. Dates are formatted once each (a file has a few hundred)."""
+    dates: dict[datetime.date, str] = {}
+
+    def iso(day: datetime.date) -> str:
+        text = dates.get(day)
+        if text is None:
+            text = dates[day] = day.isoformat()
+        return text
+
+    return "".join(
+        f"{intake}\t{pseudonym}\t{kind}\t{category}\t{iso(day)}\t{iso(expires)}\t"
+        f"{'t' if pseudonym in elsewhere else 'f'}\n"
+        for pseudonym, kind, category, day, expires, _number in valid
+    )
 
 
 class _News:
@@ -408,53 +488,64 @@ def _run(pk: int, progress: Callable[[int, int], None] | None) -> None:
             # the other), not "the next 10,000": without fresh statistics on the staging table
             # PostgreSQL would read all rows left for every batch.
             ids = pending.aggregate(first=Min("id"), last=Max("id"))
-            for low in range((ids["first"] or 1) - 1, ids["last"] or 0, BATCH):
+            lows = list(range((ids["first"] or 1) - 1, ids["last"] or 0, BATCH))
+            rows = _pending_rows(connection, pk, lows[0]) if lows else []
+            refs = _subject_refs(rows)
+            for index, low in enumerate(lows):
+                following = lows[index + 1] if index + 1 < len(lows) else None
+                ahead: dict[str, Any] = {}
                 with transaction.atomic():
-                    batch = list(
-                        pending.filter(id__gt=low, id__lte=low + BATCH)
-                        .order_by("id")
-                        .values_list("id", "pseudonym", "id_kind", "elsewhere")
-                    )
-                    if not batch:
-                        continue
-                    new = news.read()
-                    first, last = batch[0][0], batch[-1][0]
-                    params = [
-                        *(house.pk, intake.organisation_id, intake.created_by_id, now),
-                        *(pk, first, last),
-                    ]
+                    _commit_without_waiting()
+                    if rows:
+                        new = news.read()
+                        params = [
+                            *(house.pk, intake.organisation_id, intake.created_by_id, now),
+                            *(pk, low + 1, low + BATCH),
+                        ]
 
-                    def save(db: Any, params: list[Any] = params) -> None:
-                        with db.cursor() as cursor:
-                            cursor.execute(move, params)
-                            cursor.execute(drop, params[-3:])
+                        def save(
+                            db: Any,
+                            params: list[Any] = params,
+                            following: int | None = following,
+                            ahead: dict[str, Any] = ahead,
+                        ) -> None:
+                            with _reading_ahead(db, pk, following, ahead), db.cursor() as cursor:
+                                cursor.execute(move, params)
+                                cursor.execute(drop, params[-3:])
 
-                    # The signals are inserted while their log lines are hashed (chain.append).
-                    log.record(
-                        actor=intake.created_by,
-                        actor_organisation=intake.organisation,
-                        house=house,
-                        name="signal.intake",
-                        operation=Operation.CREATE,
-                        obj=intake,
-                        subjects=[actions.subject_ref(p, kind) for _id, p, kind, _e in batch],
-                        activity=actions.EARLY_WARNING,
-                        purpose=actions.PURPOSE_EARLY_WARNING,
-                        after={"signals": len(batch)},
-                        alongside=save,
-                    )
-                    # Alerts where another organisation knew the person at the check or
-                    # has signalled them since; the others need no look.
-                    raise_alerts(
-                        {p for _id, p, _k, known in batch if known or p in news.people}
-                        | _saved_before(intake, new)
-                    )
-                    Intake.objects.filter(pk=pk).update(
-                        processed_rows=F("processed_rows") + len(batch)
-                    )
+                        # The signals are inserted while their log lines are hashed
+                        # (chain.append) and the next batch's log subjects are computed.
+                        log.record(
+                            actor=intake.created_by,
+                            actor_organisation=intake.organisation,
+                            house=house,
+                            name="signal.intake",
+                            operation=Operation.CREATE,
+                            obj=intake,
+                            subjects=refs,
+                            activity=actions.EARLY_WARNING,
+                            purpose=actions.PURPOSE_EARLY_WARNING,
+                            after={"signals": len(rows)},
+                            alongside=save,
+                        )
+                        # Alerts where another organisation knew the person at the check or
+                        # has signalled them since; the others need no look.
+                        raise_alerts(
+                            {p for _id, p, _k, known in rows if known or p in news.people}
+                            | _saved_before(intake, new)
+                        )
+                        Intake.objects.filter(pk=pk).update(
+                            processed_rows=F("processed_rows") + len(rows)
+                        )
                 if progress is not None:
                     saved = Intake.objects.values_list("processed_rows", flat=True).get(pk=pk)
                     progress(saved, intake.total_rows)
+                if following is not None:
+                    if "refs" in ahead:
+                        rows, refs = ahead["rows"], ahead["refs"]
+                    else:  # an empty range of ids, or the thread failed: read it here
+                        rows = _pending_rows(connection, pk, following)
+                        refs = _subject_refs(rows)
             with transaction.atomic():
                 raise_alerts(_saved_before(intake, news.read()))
                 intake.refresh_from_db(fields=["processed_rows", "alerts_raised", "summary"])
@@ -481,6 +572,58 @@ def _run(pk: int, progress: Callable[[int, int], None] | None) -> None:
                 house=house,
                 after={"undone": undone},
             )
+
+
+def _pending_rows(db: Any, pk: int, low: int) -> list[tuple[Any, ...]]:
+    """(id, pseudonym, kind, known elsewhere) of the intake's pending rows with ids in
+    (low, low + BATCH]. Ranges of ids, not "the next 10,000": without fresh statistics on the
+    staging table PostgreSQL would read all rows left for every batch."""
+    table = PendingSignal._meta.db_table
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, pseudonym, id_kind, elsewhere FROM {table} "  # noqa: S608 - table name
+            "WHERE intake_id = %s AND id > %s AND id <= %s ORDER BY id",
+            [pk, low, low + BATCH],
+        )
+        return cursor.fetchall()
+
+
+def _subject_refs(rows: list[tuple[Any, ...]]) -> list[log.SubjectRef]:
+    return [actions.subject_ref(pseudonym, kind) for _id, pseudonym, kind, _e in rows]
+
+
+@contextmanager
+def _reading_ahead(db: Any, pk: int, low: int | None, ahead: dict[str, Any]) -> Iterator[None]:
+    """While the block has PostgreSQL insert a batch, read the next batch's rows (first, on the
+    same connection) and compute their log subjects (keyed hashes) in one more thread: Python
+    has time to spare while the database works. Fills `ahead` with "rows" and "refs"."""
+    helper = None
+    if low is not None:
+        rows = _pending_rows(db, pk, low)
+
+        def subjects() -> None:
+            ahead["refs"] = _subject_refs(rows)
+
+        ahead["rows"] = rows
+        helper = threading.Thread(target=subjects, name="intake-subjects")
+        helper.start()
+    try:
+        yield
+    finally:
+        if helper is not None:
+            helper.join()
+
+
+def _commit_without_waiting() -> None:
+    """A batch's commit does not wait for its WAL to reach the disk (PostgreSQL's
+    `synchronous_commit` for this transaction only). A crash of the database server may then
+    lose the last batches, but only whole: their signals, log lines, chain heads and the
+    removal of their pending rows are one transaction, so the task started again saves them
+    again. The intake's final transaction (status done) waits as usual, and with it all WAL
+    before it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _saved_before(intake: Intake, people: set[str]) -> set[str]:

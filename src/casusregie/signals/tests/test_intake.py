@@ -281,3 +281,58 @@ def test_people_only_this_organisation_knows_raise_no_alert(
     assert Intake.objects.get().status == IntakeStatus.DONE
     assert Signal.objects.count() == 4
     assert not Alert.objects.exists()
+
+
+def test_rows_looked_up_in_several_chunks_find_every_duplicate_and_every_other_organisation(
+    as_user, cast: Cast, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    """The check looks up stored signals one chunk of rows at a time, in a second thread on
+    PostgreSQL while the next chunk is pseudonymised: a duplicate or a person another
+    organisation knows must be found whichever chunk the row falls in."""
+    from casusregie.signals import actions
+    from casusregie.signals import intake as intake_module
+    from casusregie.signals.pseudonym import identify
+
+    monkeypatch.setattr(intake_module, "CHECK_BATCH", 1)
+    for org, user, bsn, category in (
+        (cast.org_a, cast.participant_a, BSN_2, "debts"),  # the file's row 4, given by A
+        (cast.org_b, cast.participant_b, BSN_1, "housing"),  # row 2's person, known to B
+    ):
+        actions.do_register_signal(
+            cast.house,
+            identify(bsn=bsn),
+            category=category,
+            observed_on=today(),
+            organisation=org,
+            actor=user,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(as_user(cast.participant_a), cast, cast.org_a, good_file())
+    intake = Intake.objects.get()
+    assert [(i["row"], i["reason"]) for i in intake.report] == [
+        (4, "Uw organisatie heeft dit signaal al gegeven.")
+    ]
+    assert intake.status == IntakeStatus.DONE
+    assert Signal.objects.filter(intake=intake).count() == 2
+    alert = Alert.objects.get()
+    assert set(alert.organisations.all()) == {cast.org_a, cast.org_b}
+
+
+def test_a_failed_look_up_of_stored_signals_fails_the_check(cast: Cast, monkeypatch) -> None:
+    """An error in the look-up thread reaches the upload; nothing is kept."""
+    from casusregie.signals import intake as intake_module
+
+    monkeypatch.setattr(intake_module, "CHECK_BATCH", 1)
+    calls = {"n": 0}
+    known = intake_module._known
+
+    def failing_second(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("connection lost")
+        return known(*args, **kwargs)
+
+    monkeypatch.setattr(intake_module, "_known", failing_second)
+    with pytest.raises(RuntimeError, match="connection lost"):
+        intake_module.check(cast.house, cast.org_a, good_file(), "politie.csv")
+    assert calls["n"] >= 2
