@@ -98,7 +98,7 @@ class CaseField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet[Any]:
         user = self.context["request"].user
-        return policy.visible(user, Case).filter(house=self.context["house"])
+        return policy.visible_in(user, Case, self.context["house"])
 
 
 class Ref(serializers.Serializer):

@@ -14,7 +14,7 @@ from casusregie.privacy.actions import glass_case_ids
 from .models import Case, Participation
 
 
-@policy.register(Case)
+@policy.register(Case, staff_see_all="house")
 def case_predicate(user: Any) -> Q:
     takes_part = Exists(
         Participation.objects.filter(

@@ -132,10 +132,8 @@ class CaseListView(ApiView):
     def get(self, request: Request, slug: str) -> Response:
         house = policy.access_house(request.user, slug)
         query = parse(CaseQuery, request.query_params, request)
-        cases = (
-            policy.visible(request.user, Case)
-            .filter(house=house)
-            .select_related("process_director", "case_director")
+        cases = policy.visible_in(request.user, Case, house).select_related(
+            "process_director", "case_director"
         )
         if query.get("phase"):
             cases = cases.filter(phase=query["phase"])

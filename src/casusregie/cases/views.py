@@ -107,8 +107,7 @@ def case_list(request: HttpRequest, slug: str) -> HttpResponse:
     house = policy.access_house(request.user, slug)
     form = CaseFilterForm(request.GET or None, house=house)
     cases = (
-        policy.visible(request.user, Case)
-        .filter(house=house)
+        policy.visible_in(request.user, Case, house)
         .select_related("process_director", "case_director", "case_director_organisation")
         .order_by("-id")
     )

@@ -56,7 +56,7 @@ def _takes_part(user: Any, case_ref: str, house_ref: str) -> Exists:
     )
 
 
-@policy.register(Meeting)
+@policy.register(Meeting, staff_see_all="house")
 def meeting_predicate(user: Any) -> Q:
     return Q(policy.staff_of(user)) | Q(_invited(user, "pk", "house"))
 
@@ -79,7 +79,7 @@ def availability_predicate(user: Any) -> Q:
     )
 
 
-@policy.register(AgendaItem)
+@policy.register(AgendaItem, staff_see_all="meeting__house")
 def agenda_item_predicate(user: Any) -> Q:
     return Q(policy.staff_of(user, "meeting__house")) | Q(
         _takes_part(user, "case", "meeting__house")

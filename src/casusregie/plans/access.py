@@ -25,7 +25,7 @@ def _case_visible(user: Any, case_ref: str) -> Exists:
     return Exists(policy.visible(user, Case).filter(pk=OuterRef(case_ref)))
 
 
-@policy.register(Plan)
+@policy.register(Plan, staff_see_all="case__house")
 def plan_predicate(user: Any) -> Q:
     return Q(_case_visible(user, "case"))
 
@@ -59,12 +59,12 @@ def action_q(user: Any, prefix: str = "") -> Q:
     )
 
 
-@policy.register(Action)
+@policy.register(Action, staff_see_all="house")
 def action_predicate(user: Any) -> Q:
     return action_q(user)
 
 
-@policy.register(Feedback)
+@policy.register(Feedback, staff_see_all="action__house")
 def feedback_predicate(user: Any) -> Q:
     house = "action__house"
     return (

@@ -113,8 +113,7 @@ def action_detail(request: Request, slug: str, pk: int) -> dict[str, Any]:
 def visible_actions(request: Request, slug: str) -> QuerySet[Action]:
     house = policy.access_house(request.user, slug)
     return (
-        policy.visible(request.user, Action)
-        .filter(house=house)
+        policy.visible_in(request.user, Action, house)
         .select_related("case", "owner_organisation", "owner")
         .prefetch_related("depends_on")
     )

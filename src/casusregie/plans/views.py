@@ -166,7 +166,7 @@ def case_plan_context(user: Any, case: Case) -> dict[str, Any]:
     everyone who may see the case (decision 0012). Two queries whatever the size."""
     today = timezone.localdate()
     mine = list(
-        policy.visible(user, Action)
+        policy.visible_in(user, Action, case.house)
         .filter(case=case)
         .select_related("owner_organisation", "owner")
         .order_by("number")

@@ -30,11 +30,26 @@ PARTNER_ROLES = (Role.PARTNER_PARTICIPANT, Role.PARTNER_MANAGER)
 # Feature apps register, per model, a function that builds the visibility predicate for a
 # user. `visible(user, Model)` is then the one entry point every read path uses.
 _PREDICATES: dict[type[Model], Callable[[Any], Q]] = {}
+# Models whose predicate lets the house's staff (STAFF_ROLES) see every row of their house,
+# with the path from the model to that house: `visible_in` skips the per-row predicate for them.
+_STAFF_SEE_ALL: dict[type[Model], str] = {}
+# Where a request keeps the user's memberships per house (on the user object, loaded anew for
+# every request): filled by the house gate, read by `house_memberships`, `house_roles` and
+# `has_role`.
+_MEMBERSHIPS_CACHE = "_casusregie_house_memberships"
 
 
-def register(model: type[Model]) -> Callable[[Callable[[Any], Q]], Callable[[Any], Q]]:
+def register(
+    model: type[Model], *, staff_see_all: str | None = None
+) -> Callable[[Callable[[Any], Q]], Callable[[Any], Q]]:
+    """Register the predicate builder of `model`. `staff_see_all` names the path to the row's
+    house when the predicate grants the house's staff every row of it (tested against the
+    predicate itself: privacy/tests/test_visible_in.py)."""
+
     def decorate(builder: Callable[[Any], Q]) -> Callable[[Any], Q]:
         _PREDICATES[model] = builder
+        if staff_see_all:
+            _STAFF_SEE_ALL[model] = staff_see_all
         return builder
 
     return decorate
@@ -47,6 +62,20 @@ def visible(user: Any, model: type[Model]) -> QuerySet[Any]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return model._default_manager.none()
     return model._default_manager.filter(_PREDICATES[model](user))
+
+
+def visible_in(user: Any, model: type[Model], house: House) -> QuerySet[Any]:
+    """The rows of `model` in `house` the user may see: `visible(user, model)` within the
+    house, except that the house's own staff, who may see every such row, get them without the
+    per-row predicate. Their roles are read once per request (`house_roles`); at national scale
+    the predicate's subqueries, checked for each of tens of thousands of rows, were most of the
+    cost of a process director's pages (issue 10, docs/performance.md)."""
+    path = _STAFF_SEE_ALL.get(model)
+    if path is None:
+        raise LookupError(f"{model.__name__} is not registered with staff_see_all")
+    if house_roles(user, house) & set(STAFF_ROLES) and user.is_active:
+        return model._default_manager.filter(**{path: house})
+    return visible(user, model).filter(**{path: house})
 
 
 def active_memberships(user: Any) -> QuerySet[Membership]:
@@ -81,32 +110,45 @@ def houses_visible_to(user: Any) -> QuerySet[House]:
 
 
 def access_house(user: Any, slug: str, *, roles: tuple[Role, ...] = ()) -> House:
-    """The house with this slug if the user is a member (with one of `roles`, when given)."""
-    memberships = _memberships(user).filter(house=OuterRef("pk"))
-    if roles:
-        memberships = memberships.filter(role__in=roles)
-    house = House.objects.filter(Exists(memberships), slug=slug).first()
-    if house is None:
+    """The house with this slug if the user is a member (with one of `roles`, when given).
+    One query, which also gives the user's memberships of the house for the rest of the
+    request (`house_memberships`)."""
+    held = list(_memberships(user).filter(house__slug=slug).select_related("house"))
+    if not held:
+        raise Http404
+    house = held[0].house
+    user.__dict__.setdefault(_MEMBERSHIPS_CACHE, {})[house.pk] = held
+    if roles and not {m.role for m in held} & set(roles):
         raise Http404
     return house
 
 
 def has_role(user: Any, house: House, *roles: Role) -> bool:
+    """Whether the user holds one of `roles` in the house. Within a request that passed the
+    house gate (`access_house`) the memberships read there answer; elsewhere (tasks, actions
+    called outside a request) it asks the database."""
+    cached = user.__dict__.get(_MEMBERSHIPS_CACHE, {}).get(house.pk)
+    if cached is not None:
+        return any(m.role in roles for m in cached)
     return _memberships(user).filter(house=house, role__in=roles).exists()
 
 
-def house_roles(user: Any, house: House) -> frozenset[str]:
-    """The user's active roles in the house, read once per request: kept on the user object,
-    which Django loads anew for every request, so the menus that each need the roles do not
-    query them again (issue 10: per-request caching of policy look-ups)."""
+def house_memberships(user: Any, house: House) -> list[Membership]:
+    """The user's active memberships in the house, read once per request: kept on the user
+    object, which Django loads anew for every request, so the gate (`access_house`), the menus
+    and the page that each need them do not query them again (issue 10: per-request caching of
+    policy look-ups). A change shows on the next request."""
     if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cache: dict[int, frozenset[str]] = user.__dict__.setdefault("_casusregie_house_roles", {})
+        return []
+    cache: dict[int, list[Membership]] = user.__dict__.setdefault(_MEMBERSHIPS_CACHE, {})
     if house.pk not in cache:
-        cache[house.pk] = frozenset(
-            _memberships(user).filter(house=house).values_list("role", flat=True)
-        )
+        cache[house.pk] = list(_memberships(user).filter(house=house))
     return cache[house.pk]
+
+
+def house_roles(user: Any, house: House) -> frozenset[str]:
+    """The user's active roles in the house (`house_memberships`, read once per request)."""
+    return frozenset(m.role for m in house_memberships(user, house))
 
 
 def partnerships_visible_to(user: Any, house: House) -> QuerySet[Partnership]:

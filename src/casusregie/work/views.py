@@ -33,11 +33,11 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
     house = policy.access_house(user, slug)
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=7)
-    memberships = list(policy.active_memberships(user).filter(house=house))
+    memberships = policy.house_memberships(user, house)
     roles = {m.role for m in memberships}
     my_orgs = [m.organisation_id for m in memberships]
 
-    actions = policy.visible(user, Action).filter(house=house)
+    actions = policy.visible_in(user, Action, house)
     mine = actions.filter(
         Q(owner=user) | Q(owner__isnull=True, owner_organisation__in=my_orgs),
         status=ActionStatus.OPEN,
@@ -51,9 +51,7 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
         mine.select_related("case", "owner_organisation").order_by("due_date", "id")[:LIST_SIZE]
     )
 
-    reviews = policy.visible(user, Feedback).filter(
-        action__house=house, review_status=ReviewStatus.PENDING
-    )
+    reviews = policy.visible_in(user, Feedback, house).filter(review_status=ReviewStatus.PENDING)
     if Role.PROCESS_DIRECTOR not in roles:
         reviews = reviews.filter(action__case__case_director=user)
     reviews_list = list(
@@ -68,8 +66,7 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
         )
     )
     my_cases = (
-        policy.visible(user, Case)
-        .filter(house=house)
+        policy.visible_in(user, Case, house)
         .exclude(phase=Phase.CLOSED)
         .filter(Q(takes_part) | Q(process_director=user) | Q(case_director=user))
         .order_by("-phase_changed_at")
@@ -78,14 +75,14 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
     record_case_list(user, house, [c.pk for c in cases_list])
 
     meetings = list(
-        policy.visible(user, Meeting)
-        .filter(house=house, status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now())
+        policy.visible_in(user, Meeting, house)
+        .filter(status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now())
         .order_by("starts_at")[:LIST_SIZE]
     )
 
     per_org: list[dict[str, Any]] | None = None
     if roles & {Role.HOUSE_MANAGER, Role.PARTNER_MANAGER, Role.PROCESS_DIRECTOR}:
-        scope = policy.visible(user, Action).filter(house=house)
+        scope = policy.visible_in(user, Action, house)
         if not roles & {Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR}:
             scope = scope.filter(owner_organisation__in=my_orgs)  # a partner manager
         # Current work plus what was finished recently: the rows read stay bounded by the
@@ -110,8 +107,8 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
         # Both figures concern cases after their meeting: reading only those (index
         # case_house_phase) keeps closed history out of the count.
         house_figures = (
-            policy.visible(user, Case)
-            .filter(house=house, phase__in=Phase.after_meeting())
+            policy.visible_in(user, Case, house)
+            .filter(phase__in=Phase.after_meeting())
             .aggregate(
                 without_case_director=Count(
                     "pk", filter=Q(phase__in=Phase.after_meeting(), case_director__isnull=True)

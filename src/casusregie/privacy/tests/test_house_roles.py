@@ -1,5 +1,5 @@
-"""The user's roles in a house are read once per request for all menus, and a change shows on
-the next request."""
+"""The user's memberships (and so roles) in a house are read once per request, by the house
+gate, for the page and all menus, and a change shows on the next request."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ from casusregie.conftest import Cast
 pytestmark = pytest.mark.django_db
 
 
-def role_queries(queries: CaptureQueriesContext) -> list[str]:
+def membership_reads(queries: CaptureQueriesContext) -> list[str]:
+    """Queries that read the membership rows themselves (not as part of a predicate)."""
     return [
         q["sql"]
         for q in queries.captured_queries
-        if q["sql"].startswith('SELECT "accounts_membership"."role"')
+        if q["sql"].startswith('SELECT "accounts_membership".')
     ]
 
 
@@ -32,7 +33,7 @@ def test_menus_read_the_roles_once_and_a_lost_role_shows_next_request(
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         page = client.get(url).content.decode()
-    assert len(role_queries(queries)) == 1
+    assert len(membership_reads(queries)) == 1
     assert f"/huizen/{cast.house.slug}/rapportages/" in page  # directors see the reports
     Membership.objects.filter(user=cast.process_director, house=cast.house).update(
         ended_at=timezone.now()

@@ -48,6 +48,7 @@ def test_an_unavailable_database_is_a_503_with_a_retry_hint(
     cast: Cast, monkeypatch: Any, django_error: type[Exception], sqlstate: str, message: str
 ) -> None:
     monkeypatch.setattr(policy, "visible", failing(django_error, sqlstate, message))
+    monkeypatch.setattr(policy, "visible_in", failing(django_error, sqlstate, message))
     client = client_for(cast)
 
     page = client.get(reverse("cases:list", args=[cast.house.slug]))
@@ -67,9 +68,10 @@ def test_an_unavailable_database_is_a_503_with_a_retry_hint(
 
 
 def test_a_programming_error_stays_a_500(cast: Cast, monkeypatch: Any) -> None:
-    monkeypatch.setattr(
-        policy, "visible", failing(db.ProgrammingError, "42703", 'column "x" does not exist')
-    )
+    for name in ("visible", "visible_in"):
+        monkeypatch.setattr(
+            policy, name, failing(db.ProgrammingError, "42703", 'column "x" does not exist')
+        )
     page = client_for(cast).get(reverse("cases:list", args=[cast.house.slug]))
     assert page.status_code == 500
     assert "Retry-After" not in page
