@@ -509,6 +509,9 @@ TEMPLATES = [
     }
 ]
 
+# Select boxes are written in Python, the rest of a form through the templates (web/rendering.py).
+FORM_RENDERER = "casusregie.web.rendering.FormRenderer"
+
 # --- Database ---------------------------------------------------------------------------------
 
 env.group = "Database"
