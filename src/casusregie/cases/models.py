@@ -136,6 +136,12 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["house", "phase", "id"], name="case_house_phase"),
             models.Index(fields=["house", "id"], name="case_house_id"),
+            # "Mijn werk" lists open cases, last changed first: it stops after twenty rows.
+            models.Index(
+                fields=["house", "-phase_changed_at"],
+                condition=~models.Q(phase="closed"),
+                name="case_house_open_changed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -184,7 +190,16 @@ class Participation(models.Model):
                 name="participation_once_while_active",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "case"], name="participation_org_case")]
+        indexes = [
+            models.Index(fields=["organisation", "case"], name="participation_org_case"),
+            # An organisation's current cases, index-only: what the access policy asks for a
+            # partner on every case list (issue 10, docs/performance.md).
+            models.Index(
+                fields=["organisation", "case"],
+                condition=models.Q(ended_at__isnull=True),
+                name="participation_org_active",
+            ),
+        ]
 
 
 class PhaseChange(models.Model):

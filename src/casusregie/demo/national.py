@@ -50,18 +50,21 @@ from casusregie.signals.models import Signal
 
 # Every generated account has this password (synthetic accounts for a benchmark database).
 PASSWORD = "bench-password-not-secret"  # noqa: S105
-YEARS = 3
+YEARS = 5
 CHUNK = 20_000
 RESTRICTED_SHARE = 0.05
 SUBMITTED_SHARE = 0.02
 CASES_PER_MEETING = 8
-PHASES = [
-    ("preparation", 0.12),
-    ("meeting", 0.08),
-    ("plan", 0.08),
-    ("execution", 0.30),
-    ("aftercare", 0.12),
-    ("closed", 0.30),
+# How long a case stays in each phase, in days (uniform between the bounds): a case is
+# prepared, discussed at the meeting 14 days after it began, gets its plan, is carried out,
+# watched in aftercare and closed. Its phase today follows from its age, so old cases are
+# closed and the open ones are the last year's, as in a real house.
+PHASE_DAYS = [
+    ("preparation", 3, 10),
+    ("meeting", None, None),  # until the meeting, 14 days after the case began
+    ("plan", 3, 21),
+    ("execution", 60, 240),
+    ("aftercare", 30, 180),
 ]
 AFTER_MEETING = {"plan", "execution", "aftercare", "closed"}
 DOMAINS = ["housing", "finances", "daytime", "mental_health", "physical_health", "addiction"]
@@ -443,7 +446,6 @@ class _Generator:
         self.closing_note = encrypt("Afgesloten (synthetisch).")
         self.what_was_done = encrypt("Gesprek gevoerd en afspraken vastgelegd (synthetisch).")
         self.result_text = encrypt("Afspraak nagekomen (synthetisch).")
-        self.phase_names, self.phase_weights = zip(*PHASES, strict=True)
         self.status_names, self.status_weights = zip(*ACTION_STATUS_OPEN, strict=True)
         self.log_kinds = [(n, o) for n, o, _w in LOG_LINES]
         self.log_weights = [w for _n, _o, w in LOG_LINES]
@@ -619,7 +621,7 @@ class _Generator:
         rng, world, now, counts = self.rng, self.world, self.now, self.counts
         house = world.house
         case_id = self.next_id("case")
-        phase = rng.choices(self.phase_names, self.phase_weights)[0]
+        phase, changed = self.phase(created)
         year = timezone.localtime(created).year
         self.per_year[year] = self.per_year.get(year, 0) + 1
         subject_id, name, bsn_hash = self.subject(created)
@@ -639,8 +641,6 @@ class _Generator:
         lead = next((o for o in takes_part[1:] if o != world.restricted_org), takes_part[0])
         past_meeting = phase in AFTER_MEETING
         closed = phase == "closed"
-        age = (now - created).total_seconds()
-        changed = created + datetime.timedelta(seconds=rng.uniform(0, age))
         director = rng.choice(world.directors)
         case_director = rng.choice(world.participants[lead.pk]) if past_meeting else None
         self.tables["case"].add(
@@ -677,6 +677,19 @@ class _Generator:
         self.log_lines(case_id, subject_id, bsn_hash, created, changed if closed else now)
         if bsn_hash and (now - created).days < SIGNAL_DAYS and rng.random() < SIGNAL_SHARE:
             self.signals(bsn_hash, created, takes_part)
+
+    def phase(self, created: datetime.datetime) -> tuple[str, datetime.datetime]:
+        """The case's phase today and when it began, from durations drawn per phase."""
+        start = created
+        for name, low, high in PHASE_DAYS:
+            if low is None or high is None:
+                end = created + datetime.timedelta(days=14)
+            else:
+                end = start + datetime.timedelta(days=self.rng.uniform(low, high))
+            if end > self.now:
+                return name, start
+            start = end
+        return "closed", start
 
     def action(
         self,
