@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import repeat
 from json.encoder import encode_basestring_ascii
-from operator import itemgetter, ne
+from operator import is_not, itemgetter, ne
 from typing import Any
 
 from django.conf import settings
@@ -140,13 +140,22 @@ class _LineDigests:
     def __init__(self, lines: list[dict[str, Any]]) -> None:
         first = lines[0] if lines else {}
         self.parts = [_encode(first[name]) for name in _LOG_FIELDS] if lines else []
-        # Compared column by column in C (map/itemgetter): a generator over a million lines
-        # for each of the 17 fields cost seconds.
         self.varying = [
             (index, name)
             for index, name in enumerate(_LOG_FIELDS)
-            if lines and any(map(ne, repeat(first[name]), map(itemgetter(name), lines)))
+            if lines and self._varies(name, lines)
         ]
+
+    @staticmethod
+    def _varies(name: str, lines: list[dict[str, Any]]) -> bool:
+        """Whether a line's value differs from the first line's. Compared column by column in
+        C (map/itemgetter; a generator over a million lines for each of the 17 fields cost
+        seconds), first by identity: the values a batch shares are the same object on every
+        line, so only a column with other objects is compared by value."""
+        first = lines[0][name]
+        if not any(map(is_not, repeat(first), map(itemgetter(name), lines))):
+            return False
+        return any(map(ne, repeat(first), map(itemgetter(name), lines)))
 
     def __call__(self, entry: dict[str, Any], prev_hash: str) -> str:
         parts = self.parts.copy()
