@@ -85,6 +85,16 @@ def confirm_working_method(user: User, house: House) -> None:
         Confirmation.objects.get_or_create(method=method, user=user)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Every test starts with an empty cache: SQLite hands out the same ids again after each
+    test, so figures cached for "house 1" by one test must not show up in the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def cast(db: Any) -> Cast:
     return build_cast()

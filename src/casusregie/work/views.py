@@ -7,9 +7,11 @@ queries does not grow with the number of actions, cases or organisations (tested
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,12 +21,23 @@ from casusregie.accounts.roles import Role
 from casusregie.cases.actions import record_case_list
 from casusregie.cases.models import Case, Participation
 from casusregie.cases.phases import Phase
+from casusregie.houses.models import House
 from casusregie.meetings.models import Meeting, MeetingStatus
-from casusregie.plans.models import Action, ActionStatus, Feedback, ReviewStatus
+from casusregie.plans.models import Action, ActionStatus, Feedback, Plan, ReviewStatus
 from casusregie.privacy import policy
 
 LIST_SIZE = 20
 DONE_DAYS = 30  # "Done" per organisation counts the last 30 days
+# The figures about a whole house (or a manager's organisations) are the same for everyone who
+# may see them; they are counted at most once a minute per scope and worker (decision 0035).
+FIGURES_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Figures:
+    per_org: list[dict[str, Any]]
+    house: dict[str, int] | None
+    computed_at: datetime.datetime
 
 
 @login_required
@@ -80,47 +93,7 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("starts_at")[:LIST_SIZE]
     )
 
-    per_org: list[dict[str, Any]] | None = None
-    if roles & {Role.HOUSE_MANAGER, Role.PARTNER_MANAGER, Role.PROCESS_DIRECTOR}:
-        scope = policy.visible_in(user, Action, house)
-        if not roles & {Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR}:
-            scope = scope.filter(owner_organisation__in=my_orgs)  # a partner manager
-        # Current work plus what was finished recently: the rows read stay bounded by the
-        # work in hand, not by years of history (issue 10; partial index action_house_done).
-        since = timezone.now() - datetime.timedelta(days=DONE_DAYS)
-        current = Q(status__in=[ActionStatus.OPEN, ActionStatus.FEEDBACK_GIVEN])
-        recent = Q(status=ActionStatus.DONE, done_at__gte=since)
-        per_org = list(
-            scope.filter(current | recent)
-            .values("owner_organisation__name")
-            .annotate(
-                on_time=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__gte=today)),
-                overdue=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__lt=today)),
-                review=Count("pk", filter=Q(status=ActionStatus.FEEDBACK_GIVEN)),
-                done=Count("pk", filter=recent),
-            )
-            .order_by("owner_organisation__name")
-        )
-    house_figures = None
-    if roles & {Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR}:
-        cutoff = timezone.now() - datetime.timedelta(weeks=house.plan_stall_weeks)
-        # Both figures concern cases after their meeting: reading only those (index
-        # case_house_phase) keeps closed history out of the count.
-        house_figures = (
-            policy.visible_in(user, Case, house)
-            .filter(phase__in=Phase.after_meeting())
-            .aggregate(
-                without_case_director=Count(
-                    "pk", filter=Q(phase__in=Phase.after_meeting(), case_director__isnull=True)
-                ),
-                stalled=Count(
-                    "pk",
-                    filter=Q(
-                        phase__in=(Phase.PLAN, Phase.EXECUTION), plan__last_progress_at__lt=cutoff
-                    ),
-                ),
-            )
-        )
+    figures = house_work_figures(user, house, roles, my_orgs, today)
     return render(
         request,
         "work/my_work.html",
@@ -132,7 +105,69 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
             "reviews": reviews_list,
             "cases": cases_list,
             "meetings": meetings,
-            "per_org": per_org,
-            "house_figures": house_figures,
+            "per_org": figures.per_org if figures else None,
+            "house_figures": figures.house if figures else None,
+            "figures_at": figures.computed_at if figures else None,
         },
     )
+
+
+def house_work_figures(
+    user: Any, house: House, roles: set[str], my_orgs: list[int], today: datetime.date
+) -> Figures | None:
+    """Actions per organisation (house staff: every organisation; a partner manager: their
+    own) and, for staff, the house figures. They depend only on the house, the scope and the
+    day, not on who asks, so they are kept for a minute: at national scale counting a large
+    house's open work costs hundreds of milliseconds (docs/performance.md). The page says
+    when they were counted."""
+    staff = bool(roles & {Role.HOUSE_MANAGER, Role.PROCESS_DIRECTOR})
+    if not staff and Role.PARTNER_MANAGER not in roles:
+        return None
+    scope = "house" if staff else "orgs-" + "-".join(str(pk) for pk in sorted(my_orgs))
+    key = f"work:figures:{house.pk}:{scope}:{today.isoformat()}"
+    found: Figures | None = cache.get(key)
+    if found is not None:
+        return found
+    actions = policy.visible_in(user, Action, house)
+    if not staff:
+        actions = actions.filter(owner_organisation__in=my_orgs)
+    # Current work plus what was finished recently: the rows read stay bounded by the work in
+    # hand, not by years of history (issue 10; partial index action_house_done).
+    since = timezone.now() - datetime.timedelta(days=DONE_DAYS)
+    current = Q(status__in=[ActionStatus.OPEN, ActionStatus.FEEDBACK_GIVEN])
+    recent = Q(status=ActionStatus.DONE, done_at__gte=since)
+    per_org = list(
+        actions.filter(current | recent)
+        .values("owner_organisation__name")
+        .annotate(
+            on_time=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__gte=today)),
+            overdue=Count("pk", filter=Q(status=ActionStatus.OPEN, due_date__lt=today)),
+            review=Count("pk", filter=Q(status=ActionStatus.FEEDBACK_GIVEN)),
+            done=Count("pk", filter=recent),
+        )
+        .order_by("owner_organisation__name")
+    )
+    figures = None
+    if staff:
+        cutoff = timezone.now() - datetime.timedelta(weeks=house.plan_stall_weeks)
+        # Both figures concern cases after their meeting: reading only those (index
+        # case_house_phase) keeps closed history out of the count; a plan is looked up per
+        # such case instead of joining every plan of the country.
+        stalled_plan = Exists(
+            policy.visible_in(user, Plan, house).filter(
+                case=OuterRef("pk"), last_progress_at__lt=cutoff
+            )
+        )
+        figures = (
+            policy.visible_in(user, Case, house)
+            .filter(phase__in=Phase.after_meeting())
+            .aggregate(
+                without_case_director=Count("pk", filter=Q(case_director__isnull=True)),
+                stalled=Count(
+                    "pk", filter=Q(stalled_plan, phase__in=(Phase.PLAN, Phase.EXECUTION))
+                ),
+            )
+        )
+    found = Figures(per_org=per_org, house=figures, computed_at=timezone.now())
+    cache.set(key, found, timeout=FIGURES_SECONDS)
+    return found

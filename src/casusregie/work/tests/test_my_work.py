@@ -106,3 +106,27 @@ def test_done_per_organisation_counts_the_last_30_days(as_user: Any, cast: Cast,
         "0",
         "1",
     ]
+
+
+def test_house_figures_are_counted_once_a_minute_and_say_when(
+    as_user: Any, cast: Cast, case: Any
+) -> None:
+    from casusregie.plans.models import Action
+
+    agree(cast, case)
+    director = as_user(cast.process_director)
+    first = director.get(url(cast)).content.decode()
+    assert "Cijfers van " in first
+    row = first.split("Politie Heuvelland-test</td>", 1)[1].split("</tr>", 1)[0]
+    assert row.startswith("<td>1</td>")  # one police action on time
+    Action.objects.filter(owner_organisation=cast.org_a).update(due_date=day(-1))
+    # Within the minute the figures stay as counted (for every director of the house) ...
+    same = director.get(url(cast)).content.decode()
+    assert same.split("Politie Heuvelland-test</td>", 1)[1].startswith("<td>1</td><td>0</td>")
+    # ... while the user's own list is read live: a partner sees the action overdue at once.
+    assert "Politie-taak 0" in as_user(cast.participant_a).get(url(cast)).content.decode()
+    from django.core.cache import cache
+
+    cache.clear()  # a minute later
+    later = director.get(url(cast)).content.decode()
+    assert later.split("Politie Heuvelland-test</td>", 1)[1].startswith("<td>0</td><td>1</td>")
