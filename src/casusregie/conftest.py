@@ -86,13 +86,12 @@ def confirm_working_method(user: User, house: House) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
+def _fresh_cache() -> None:
     """Every test starts with an empty cache: SQLite hands out the same ids again after each
     test, so figures cached for "house 1" by one test must not show up in the next."""
     from django.core.cache import cache
 
     cache.clear()
-    yield
 
 
 @pytest.fixture
