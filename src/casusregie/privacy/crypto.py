@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 from functools import cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -50,19 +50,42 @@ def try_decrypt(token: str) -> str | None:
         return None
 
 
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
+
+
+def hmac_pads(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states fed the key xor ipad and xor opad (RFC 2104, what `hmac` does inside)."""
+    if len(key) > 64:  # SHA-256's block size: a longer key is hashed first
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
+
+
+def hmac_sha256(pads: tuple[Any, Any], message: bytes) -> str:
+    """HMAC-SHA256 of `message` (hexadecimal) from the key's padded states (`hmac_pads`):
+    copying two hash states costs about half of copying an `hmac.HMAC` object, and a bulk
+    intake hashes a million values twice."""
+    inner, outer = pads
+    mac = inner.copy()
+    mac.update(message)
+    signed = outer.copy()
+    signed.update(mac.digest())
+    return signed.hexdigest()
+
+
 @cache
-def _keyed(purpose: str) -> hmac.HMAC:
-    """The HMAC already fed the key and the purpose; copied per value (a bulk intake hashes a
-    million values: keying once saves a third of the hashing)."""
-    return hmac.new(_hash_key(), f"{purpose}:".encode(), hashlib.sha256)
+def _keyed(purpose: str) -> tuple[Any, Any]:
+    """The padded states already fed the purpose: keyed once per purpose, not per value."""
+    inner, outer = hmac_pads(_hash_key())
+    inner.update(f"{purpose}:".encode())
+    return inner, outer
 
 
 def keyed_hash(value: str, *, purpose: str) -> str:
     """A stable pseudonym for `value`; `purpose` keeps hashes for different uses unlinkable.
     HMAC-SHA256(hash key, "purpose:value")."""
-    mac = _keyed(purpose).copy()
-    mac.update(value.encode())
-    return mac.hexdigest()
+    return hmac_sha256(_keyed(purpose), value.encode())
 
 
 def rotate(token: str) -> str | None:

@@ -70,6 +70,17 @@ class Operation(models.TextChoices):
     DELETE = "delete", _("delete")
 
 
+class EqualityIndex(models.Index):
+    """An index searched by exact value only: a hash index on PostgreSQL (a four-byte hash code
+    per row instead of the whole value in a sorted tree: about half the cost of a B-tree when
+    lines are written, decision 0036), an ordinary index elsewhere. One column."""
+
+    def create_sql(self, model: Any, schema_editor: Any, using: str = "", **kwargs: Any) -> Any:
+        if schema_editor.connection.vendor == "postgresql":
+            using = " USING hash"
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+
 class ProcessingLogEntry(models.Model):
     """One processing of personal data about one data subject (Logboek Dataverwerkingen).
 
@@ -122,8 +133,9 @@ class ProcessingLogEntry(models.Model):
         indexes = [
             models.Index(fields=["house", "start_time"], name="plog_house_time"),
             # Not `db_index=True`: on PostgreSQL that adds a second, pattern-matching index
-            # nobody searches with, paid on every line (bench/signals.py).
-            models.Index(fields=["data_subject_id"], name="plog_subject"),
+            # nobody searches with, paid on every line (bench/signals.py). Looked up by exact
+            # value (a subject's access request), so a hash index on PostgreSQL.
+            EqualityIndex(fields=["data_subject_id"], name="plog_subject"),
         ]
 
     def __str__(self) -> str:

@@ -131,6 +131,28 @@ def test_bsn_is_ciphertext_and_found_by_keyed_hash(cast: Cast, case: Any) -> Non
     assert crypto.decrypt(subject.bsn_encrypted) == TEST_BSN
 
 
+@pytest.mark.parametrize("key", ["", "k", "x" * 32, "y" * 64, "z" * 65, "é" * 100])
+def test_a_keyed_hash_is_the_standard_hmac_whatever_the_hash_key(settings: Any, key: str) -> None:
+    """Pseudonyms are stored (BSN look-ups, signals, log subjects): the cheaper computation
+    (crypto.hmac_sha256) must give exactly HMAC-SHA256(key, "purpose:value"), for the derived
+    key, short, block-long and long keys, else stored pseudonyms would no longer match."""
+    import hashlib
+    import hmac
+
+    settings.HASH_KEY = key
+    crypto._hash_key.cache_clear()
+    crypto._keyed.cache_clear()
+    try:
+        used = crypto._hash_key()
+        for value in ("", "123456782", "jan jansen|1980-01-01", "é" * 70):
+            expected = hmac.new(used, f"bsn-lookup:{value}".encode(), hashlib.sha256).hexdigest()
+            assert crypto.keyed_hash(value, purpose="bsn-lookup") == expected
+        assert crypto.keyed_hash("1", purpose="a") != crypto.keyed_hash("1", purpose="b")
+    finally:
+        crypto._hash_key.cache_clear()
+        crypto._keyed.cache_clear()
+
+
 def test_rotation_moves_every_value_to_the_new_key(
     keys: Any, cast: Cast, case: Any, meeting: Any
 ) -> None:

@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from casusregie.privacy import chain
+from casusregie.privacy import chain, crypto
 from casusregie.privacy.models import AuditEvent, Operation, ProcessingLogEntry
 
 pytestmark = pytest.mark.django_db
@@ -335,19 +335,39 @@ def test_work_alongside_the_hashing_is_part_of_the_same_transaction(cast: Any) -
 
 @pytest.mark.parametrize("length", [0, 7, 32, 64, 65, 200])
 def test_chain_hashes_are_hmac_sha256_whatever_the_key_length(length: int) -> None:
-    """Lines are signed from the key's padded SHA-256 states (chain._sign, cheaper than copying
-    an hmac object): the result must be the standard HMAC, for short, block-long and long keys
-    (LOG_CHAIN_KEY may be any text), else logs written before would no longer verify."""
+    """Lines are signed from the key's padded SHA-256 states (crypto.hmac_sha256, cheaper than
+    copying an hmac object): the result must be the standard HMAC, for short, block-long and
+    long keys (LOG_CHAIN_KEY may be any text), else logs written before would no longer
+    verify."""
     import hashlib
     import hmac
 
     key = bytes(n % 251 for n in range(length))
-    inner, outer = chain._hmac_pads(key)
+    pads = crypto.hmac_pads(key)
     for message in (b"", b"|[1,2]", 'prev|["é"]'.encode() * 50):
-        mac = inner.copy()
-        mac.update(message)
-        signed = outer.copy()
-        signed.update(mac.digest())
-        assert signed.hexdigest() == hmac.new(key, message, hashlib.sha256).hexdigest()
+        assert (
+            crypto.hmac_sha256(pads, message) == hmac.new(key, message, hashlib.sha256).hexdigest()
+        )
     expected = hmac.new(chain._key(), b"prev|[1]", hashlib.sha256).hexdigest()
     assert chain._sign("prev", "[1]") == expected
+
+
+def test_a_data_subjects_lines_are_found_through_the_subject_index(
+    cast: Any, case: Any, as_user: Any
+) -> None:
+    """An access request looks a person's lines up by exact pseudonym (privacy/rights.py): the
+    subject index (a hash index on PostgreSQL, decision 0036) answers it, not a walk through
+    the whole log."""
+    case_page(as_user, cast, case)
+    subject = ProcessingLogEntry.objects.exclude(data_subject_id="").values_list(
+        "data_subject_id", flat=True
+    )[0]
+    lines = ProcessingLogEntry.objects.filter(data_subject_id__in=[subject])
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a test log is a few lines long
+        plan = lines.explain()
+        found = {line.data_subject_id for line in lines}
+    assert "plog_subject" in plan
+    assert found == {subject}
+    assert lines.count() == ProcessingLogEntry.objects.filter(data_subject_id=subject).count()
