@@ -105,12 +105,8 @@ class _Fields:
 
 
 def _row(fields: _Fields, row: Row) -> tuple[list[Any] | None, list[Issue]]:
-    bsn = row.get("bsn")
-    if bsn and not row.get("date_of_birth"):  # the usual row of an export: quickly, if valid
-        category, date, expires, problems = fields(row.get("category"), row.get("date"))
-        pseudonym = bsn_pseudonym(bsn)
-        if pseudonym is not None and not problems:
-            return [pseudonym, BSN, category, date, expires], []
+    """A row the quick path of `check` did not accept: every problem as a message, or the
+    checked item (a name and date of birth, a BSN written with dots or spaces)."""
     issues: list[Issue] = []
     born_text = row.get("date_of_birth")
     born = parse_date(born_text) if born_text else None
@@ -264,22 +260,36 @@ def check(
     # while this one checks and pseudonymises the next chunk (_Lookups).
     up_to = Signal.objects.filter(house=house).aggregate(last=Max("pk"))["last"] or 0
     chunk: list[list[Any]] = []
+    columns = table.columns
+    at = {column: index for index, column in enumerate(columns) if column}
+    bsn_at, born_at = at.get("bsn"), at.get("date_of_birth")
+    category_at, date_at = at["category"], at["date"]
     with _Lookups(house, organisation) as lookups:
-        for row in table.rows:
-            if row.number in ragged:
+        for number, values in table.records:
+            if number in ragged:
                 continue
-            item, problems = _row(fields, row)
+            # The usual row of an export, read by column position: a valid BSN, no date of
+            # birth, a known category and date. Any other row gets its messages from `_row`.
+            item = None
+            bsn = values[bsn_at].strip() if bsn_at is not None else ""
+            if bsn and (born_at is None or not values[born_at].strip()):
+                category, date, expires, problems = fields(
+                    values[category_at].strip(), values[date_at].strip()
+                )
+                pseudonym = None if problems else bsn_pseudonym(bsn)
+                if pseudonym is not None:
+                    item = [pseudonym, BSN, category, date, expires]
             if item is None:
-                issues += problems
-                continue
+                item, problems = _row(fields, Row(number, {c: values[i] for c, i in at.items()}))
+                if item is None:
+                    issues += problems
+                    continue
             key = (item[0], item[2], item[3])
             if key in seen:
-                issues.append(
-                    Issue(row.number, "", _("The same signal appears earlier in the file."))
-                )
+                issues.append(Issue(number, "", _("The same signal appears earlier in the file.")))
                 continue
             seen.add(key)
-            item.append(row.number)
+            item.append(number)
             valid.append(item)
             chunk.append(item)
             if len(chunk) == CHECK_BATCH:
@@ -296,7 +306,7 @@ def check(
     return Checked(
         valid=valid,
         issues=sorted(issues, key=lambda i: (i.row, i.column)),
-        read=len(table.rows),
+        read=len(table.records),
         elsewhere=elsewhere,
         up_to=up_to,
     )
