@@ -196,22 +196,32 @@ def append(
     with transaction.atomic(savepoint=False):
         rows: list[Any] = [*audits, *lines]
         heads = _lock_heads({chain_of(row) for row in rows})
-        with _meanwhile(alongside):
-            for audit in audits:
-                head = heads[chain_of(audit)]
-                audit.prev_hash = head.last_hash
-                audit.chain_hash = digest(audit, head.last_hash, AUDIT)
-                head.last_hash = audit.chain_hash
+
+        def chained() -> Iterator[dict[str, Any]]:
             line_digest = _LineDigests(lines)
             for entry in lines:
                 head = heads[chain_of(entry)]
                 entry["prev_hash"] = head.last_hash
                 entry["chain_hash"] = line_digest(entry, head.last_hash)
                 head.last_hash = entry["chain_hash"]
+                yield entry
+
+        with _meanwhile(alongside):
+            for audit in audits:
+                head = heads[chain_of(audit)]
+                audit.prev_hash = head.last_hash
+                audit.chain_hash = digest(audit, head.last_hash, AUDIT)
+                head.last_hash = audit.chain_hash
+            if alongside is not None:
+                lines_chained: Iterable[dict[str, Any]] = list(chained())
+            else:
+                # Hashed as they are sent: PostgreSQL stores the first lines of a COPY while
+                # the next ones are hashed.
+                lines_chained = chained()
         if audits:
             AuditEvent.objects.bulk_create(audits)
         if lines:
-            _insert_lines(lines)
+            _insert_lines(lines_chained)
         _save_heads(list(heads.values()))
 
 
@@ -259,7 +269,7 @@ def _save_heads(heads: list[LogHead]) -> None:
 _COLUMNS = (*_LOG_FIELDS, "prev_hash", "chain_hash")
 
 
-def _insert_lines(lines: list[dict[str, Any]]) -> None:
+def _insert_lines(lines: Iterable[dict[str, Any]]) -> None:
     """PostgreSQL: one binary COPY (the hot path of every page that shows people, and a
     million lines for a bulk intake: binary saves the server parsing every value as text);
     elsewhere one bulk insert."""

@@ -8,13 +8,15 @@ rows only" the valid rows are saved by a background task that reports its progre
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -465,12 +467,13 @@ def run(pk: int, progress: Callable[[int, int], None] | None = None) -> None:
     where the last one stopped. `progress(saved, total)` is called after every batch."""
     with _only_run(pk) as mine:
         if mine:
-            _run(pk, progress)
+            with _log_writer() as writer:
+                _run(pk, progress, writer)
         else:
             logger.warning("signal intake %s is being saved by another worker", pk)
 
 
-def _run(pk: int, progress: Callable[[int, int], None] | None) -> None:
+def _run(pk: int, progress: Callable[[int, int], None] | None, writer: _LogWriter | None) -> None:
     intake = Intake.objects.select_related("house", "organisation", "created_by").get(pk=pk)
     if intake.status != IntakeStatus.WORKING:
         return
@@ -523,21 +526,35 @@ def _run(pk: int, progress: Callable[[int, int], None] | None) -> None:
                                 cursor.execute(move, params)
                                 cursor.execute(drop, params[-3:])
 
-                        # The signals are inserted while their log lines are hashed
-                        # (chain.append) and the next batch's log subjects are computed.
-                        log.record(
-                            actor=intake.created_by,
-                            actor_organisation=intake.organisation,
-                            house=house,
-                            name="signal.intake",
-                            operation=Operation.CREATE,
-                            obj=intake,
-                            subjects=refs,
-                            activity=actions.EARLY_WARNING,
-                            purpose=actions.PURPOSE_EARLY_WARNING,
-                            after={"signals": len(rows)},
-                            alongside=save,
-                        )
+                        def write_log(
+                            alongside: Callable[[Any], None] | None = None,
+                            refs: list[log.SubjectRef] = refs,
+                            count: int = len(rows),
+                            low: int = low,
+                        ) -> None:
+                            log.record(
+                                actor=intake.created_by,
+                                actor_organisation=intake.organisation,
+                                house=house,
+                                name="signal.intake",
+                                operation=Operation.CREATE,
+                                obj=intake,
+                                subjects=refs,
+                                activity=actions.EARLY_WARNING,
+                                purpose=actions.PURPOSE_EARLY_WARNING,
+                                after={"signals": count, "batch": low},
+                                alongside=alongside,
+                            )
+
+                        if writer is None:
+                            # One connection: the signals are inserted while their log lines
+                            # are hashed (chain.append) and the next batch's log subjects are
+                            # computed.
+                            write_log(alongside=save)
+                        elif index == 0 and _logged(intake, low):
+                            save(connection)  # its lines were committed, its signals not
+                        else:
+                            writer.together(write_log, partial(save, connection))
                         # Alerts where another organisation knew the person at the check or
                         # has signalled them since; the others need no look.
                         raise_alerts(
@@ -569,6 +586,7 @@ def _run(pk: int, progress: Callable[[int, int], None] | None) -> None:
                 intake.save(update_fields=["summary", "status", "finished_at"])
     except Exception:
         logger.exception("signal intake %s failed", pk)
+
         with transaction.atomic():
             undone = Signal.objects.filter(intake_id=pk).delete()[0]
             pending.delete()
@@ -582,6 +600,84 @@ def _run(pk: int, progress: Callable[[int, int], None] | None) -> None:
                 house=house,
                 after={"undone": undone},
             )
+
+
+@contextmanager
+def _log_writer() -> Iterator[_LogWriter | None]:
+    """A `_LogWriter` on PostgreSQL when the task runs on its own, None otherwise: inside a
+    caller's transaction (a test's) another connection could not see the caller's rows."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield None
+        return
+    writer = _LogWriter()
+    try:
+        yield writer
+    finally:
+        writer.close()
+
+
+class _Abandoned(Exception):
+    """The batch's own work failed: the log writer rolls its lines back."""
+
+
+class _LogWriter:
+    """Writes a batch's processing-log lines on a second database connection (its own thread)
+    while the task's connection inserts the batch's signals, so PostgreSQL works on both cores
+    (decision 0036). Each batch's lines are one transaction there, committed only once the
+    signals are in, just before the signals' own commit. A crash between the two commits
+    leaves lines whose signals are not saved yet: the task started again saves that batch
+    without writing its lines twice (`_logged`). If either side fails, both roll back."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-log")
+
+    def together(self, write_log: Callable[[], None], own_work: Callable[[], None]) -> None:
+        written: Future[None] = Future()
+        go: Future[bool] = Future()
+        context = contextvars.copy_context()  # the task's trace (log.processing)
+        done = self.pool.submit(context.run, self._write, write_log, written, go)
+        try:
+            own_work()
+            wait([written, done], return_when=FIRST_COMPLETED)
+            if not written.done():
+                done.result()  # the writer failed before its lines were written: raises
+        except BaseException:
+            go.set_result(False)
+            with suppress(Exception):
+                done.result()
+            raise
+        go.set_result(True)
+        done.result()  # the lines are committed, or this raises what stopped them
+
+    @staticmethod
+    def _write(write_log: Callable[[], None], written: Future[None], go: Future[bool]) -> None:
+        try:
+            with transaction.atomic():
+                _commit_without_waiting()
+                write_log()
+                written.set_result(None)
+                if not go.result():
+                    raise _Abandoned
+        except _Abandoned:
+            pass
+
+    def close(self) -> None:
+        self.pool.submit(lambda: connection.close()).result()  # the writer thread's connection
+        self.pool.shutdown()
+
+
+def _logged(intake: Intake, low: int) -> bool:
+    """Whether this batch's log lines were committed by an earlier run of the task (it
+    stopped between the log's commit and the signals'): its audit row says so."""
+    from casusregie.privacy.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        house_id=intake.house_id,
+        occurred_at__gte=intake.created_at,
+        action="signal.intake",
+        object_id=str(intake.pk),
+        after__batch=low,
+    ).exists()
 
 
 def _pending_rows(db: Any, pk: int, low: int) -> list[tuple[Any, ...]]:
