@@ -506,6 +506,9 @@ def _run(pk: int, progress: Callable[[int, int], None] | None, writer: _LogWrite
             refs = _subject_refs(rows)
             for index, low in enumerate(lows):
                 following = lows[index + 1] if index + 1 < len(lows) else None
+                # Read before the log writer starts: fetching 10,000 rows while another thread
+                # runs Python waits for the GIL at every read from the socket.
+                upcoming = _pending_rows(connection, pk, following) if following else []
                 ahead: dict[str, Any] = {}
                 with transaction.atomic():
                     _commit_without_waiting()
@@ -519,10 +522,10 @@ def _run(pk: int, progress: Callable[[int, int], None] | None, writer: _LogWrite
                         def save(
                             db: Any,
                             params: list[Any] = params,
-                            following: int | None = following,
+                            upcoming: list[tuple[Any, ...]] = upcoming,
                             ahead: dict[str, Any] = ahead,
                         ) -> None:
-                            with _reading_ahead(db, pk, following, ahead), db.cursor() as cursor:
+                            with _subjects_meanwhile(upcoming, ahead), db.cursor() as cursor:
                                 cursor.execute(move, params)
                                 cursor.execute(drop, params[-3:])
 
@@ -568,11 +571,8 @@ def _run(pk: int, progress: Callable[[int, int], None] | None, writer: _LogWrite
                     saved = Intake.objects.values_list("processed_rows", flat=True).get(pk=pk)
                     progress(saved, intake.total_rows)
                 if following is not None:
-                    if "refs" in ahead:
-                        rows, refs = ahead["rows"], ahead["refs"]
-                    else:  # an empty range of ids, or the thread failed: read it here
-                        rows = _pending_rows(connection, pk, following)
-                        refs = _subject_refs(rows)
+                    rows = upcoming
+                    refs = ahead["refs"] if "refs" in ahead else _subject_refs(upcoming)
             with transaction.atomic():
                 raise_alerts(_saved_before(intake, news.read()))
                 intake.refresh_from_db(fields=["processed_rows", "alerts_raised", "summary"])
@@ -699,18 +699,16 @@ def _subject_refs(rows: list[tuple[Any, ...]]) -> list[log.SubjectRef]:
 
 
 @contextmanager
-def _reading_ahead(db: Any, pk: int, low: int | None, ahead: dict[str, Any]) -> Iterator[None]:
-    """While the block has PostgreSQL insert a batch, read the next batch's rows (first, on the
-    same connection) and compute their log subjects (keyed hashes) in one more thread: Python
-    has time to spare while the database works. Fills `ahead` with "rows" and "refs"."""
+def _subjects_meanwhile(rows: list[tuple[Any, ...]], ahead: dict[str, Any]) -> Iterator[None]:
+    """While the block has PostgreSQL insert a batch, compute the next batch's log subjects
+    (keyed hashes) in one more thread: Python has time to spare while the database works.
+    Fills `ahead["refs"]`."""
     helper = None
-    if low is not None:
-        rows = _pending_rows(db, pk, low)
+    if rows:
 
         def subjects() -> None:
             ahead["refs"] = _subject_refs(rows)
 
-        ahead["rows"] = rows
         helper = threading.Thread(target=subjects, name="intake-subjects")
         helper.start()
     try:
