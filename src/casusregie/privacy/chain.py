@@ -122,12 +122,26 @@ class _LineDigests:
 
     def __init__(self, lines: list[dict[str, Any]]) -> None:
         first = lines[0] if lines else {}
-        self.parts = [_encode(first[name]) for name in _LOG_FIELDS] if lines else []
+        parts = [_encode(first[name]) for name in _LOG_FIELDS] if lines else []
         self.varying = [
             (index, name)
             for index, name in enumerate(_LOG_FIELDS)
             if lines and self._varies(name, lines)
         ]
+        # The payload's constant text between the varying values: "[a,b," before the first,
+        # "," + ... between them, ... + "]" after the last.
+        varies = {index for index, _name in self.varying}
+        self.between: list[str] = []
+        text = "["
+        for index, part in enumerate(parts):
+            if index:
+                text += ","
+            if index in varies:
+                self.between.append(text)
+                text = ""
+            else:
+                text += part
+        self.between.append(text + "]")
 
     @staticmethod
     def _varies(name: str, lines: list[dict[str, Any]]) -> bool:
@@ -141,10 +155,12 @@ class _LineDigests:
         return any(map(ne, repeat(first), map(itemgetter(name), lines)))
 
     def __call__(self, entry: dict[str, Any], prev_hash: str) -> str:
-        parts = self.parts.copy()
-        for index, name in self.varying:
-            parts[index] = _encode(entry[name])
-        return _sign(prev_hash, "[" + ",".join(parts) + "]")
+        between = self.between
+        pieces = [prev_hash, "|", between[0]]
+        for (_index, name), after in zip(self.varying, between[1:], strict=True):
+            pieces.append(_encode(entry[name]))
+            pieces.append(after)
+        return hmac_sha256(_pads(), "".join(pieces).encode())
 
 
 def line(**fields: Any) -> dict[str, Any]:

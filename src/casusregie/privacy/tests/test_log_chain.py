@@ -371,3 +371,23 @@ def test_a_data_subjects_lines_are_found_through_the_subject_index(
     assert "plog_subject" in plan
     assert found == {subject}
     assert lines.count() == ProcessingLogEntry.objects.filter(data_subject_id=subject).count()
+
+
+@pytest.mark.parametrize(
+    "varying",
+    [(), ("trace_id",), ("recipient_organisation_id",), ("trace_id", "object_id", "case_id")],
+)
+def test_bulk_hashes_equal_the_general_digest_whichever_fields_vary(
+    cast: Any, varying: tuple[str, ...]
+) -> None:
+    """chain._LineDigests writes only the varying values into a batch's constant payload text:
+    the first field, the last, several or none varying must all give `digest`'s hash."""
+    from casusregie.privacy import log
+
+    lines = [bulk_line(cast.house.pk, 7) for _n in range(4)]
+    for n, entry in enumerate(lines):
+        for name in varying:
+            entry[name] = {"trace_id": log.new_trace_id(), "case_id": n}.get(name, str(n))
+    digests = chain._LineDigests(lines)
+    for entry in lines:
+        assert digests(entry, "prev") == chain.digest(entry, "prev")
