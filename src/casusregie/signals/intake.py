@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import gc
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -230,6 +231,21 @@ class Checked:
     up_to: int = 0
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector off while a file's rows are read, checked or saved: a million
+    rows are millions of lists, tuples and dicts, and each full collection walks all of them
+    again (about 16 of them per 1,000,000-row check, 3 of its 10 seconds). These objects form
+    no cycles; reference counting frees them as before."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check(
     house: House,
     organisation: Organisation,
@@ -237,6 +253,18 @@ def check(
     filename: str,
     *,
     max_size: int | None = None,
+) -> Checked:
+    with _no_cycle_collection():
+        return _check(house, organisation, data, filename, max_size=max_size)
+
+
+def _check(
+    house: House,
+    organisation: Organisation,
+    data: bytes,
+    filename: str,
+    *,
+    max_size: int | None,
 ) -> Checked:
     try:
         table = read_table(
@@ -467,7 +495,7 @@ def run(pk: int, progress: Callable[[int, int], None] | None = None) -> None:
     where the last one stopped. `progress(saved, total)` is called after every batch."""
     with _only_run(pk) as mine:
         if mine:
-            with _log_writer() as writer:
+            with _log_writer() as writer, _no_cycle_collection():
                 _run(pk, progress, writer)
         else:
             logger.warning("signal intake %s is being saved by another worker", pk)

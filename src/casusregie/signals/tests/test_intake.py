@@ -336,3 +336,19 @@ def test_a_failed_look_up_of_stored_signals_fails_the_check(cast: Cast, monkeypa
     with pytest.raises(RuntimeError, match="connection lost"):
         intake_module.check(cast.house, cast.org_a, good_file(), "politie.csv")
     assert calls["n"] >= 2
+
+
+def test_the_cycle_collector_is_back_on_after_a_check_and_a_save(
+    as_user, cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    """The check and the save switch Python's cycle collector off while they work (decision
+    0036); a long-running server process must get it back, also after a refused file."""
+    import gc
+
+    client = as_user(cast.participant_a)
+    upload(client, cast, cast.org_a, b"not;a\nvalid", name="x.csv")
+    assert gc.isenabled()
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, cast, cast.org_a, good_file())
+    assert Intake.objects.get().status == IntakeStatus.DONE
+    assert gc.isenabled()
