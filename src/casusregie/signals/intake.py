@@ -108,8 +108,8 @@ class _Fields:
 
 
 def _row(fields: _Fields, row: Row) -> tuple[list[Any] | None, list[Issue]]:
-    """A row the quick path of `check` did not accept: every problem as a message, or the
-    checked item (a name and date of birth, a BSN written with dots or spaces)."""
+    """A row the quick path of `check` did not take (a name and date of birth, or a row with a
+    problem): every problem as a message, or the checked item."""
     issues: list[Issue] = []
     born_text = row.get("date_of_birth")
     born = parse_date(born_text) if born_text else None
@@ -536,7 +536,7 @@ def _run(pk: int, progress: Callable[[int, int], None] | None, writer: _LogWrite
                 following = lows[index + 1] if index + 1 < len(lows) else None
                 # Read before the log writer starts: fetching 10,000 rows while another thread
                 # runs Python waits for the GIL at every read from the socket.
-                upcoming = _pending_rows(connection, pk, following) if following else []
+                upcoming = [] if following is None else _pending_rows(connection, pk, following)
                 ahead: dict[str, Any] = {}
                 with transaction.atomic():
                     _commit_without_waiting()
@@ -614,7 +614,6 @@ def _run(pk: int, progress: Callable[[int, int], None] | None, writer: _LogWrite
                 intake.save(update_fields=["summary", "status", "finished_at"])
     except Exception:
         logger.exception("signal intake %s failed", pk)
-
         with transaction.atomic():
             undone = Signal.objects.filter(intake_id=pk).delete()[0]
             pending.delete()

@@ -34,3 +34,18 @@ def signal_post(
         **more,
     }
     return client.post(base(cast), data)
+
+
+def signal_from_b(cast: Cast, *, bsn: str = BSN_1, category: str = "housing") -> Any:
+    """Organisation B gives a signal today about the person with this BSN."""
+    from casusregie.signals import actions
+    from casusregie.signals.pseudonym import identify
+
+    return actions.do_register_signal(
+        cast.house,
+        identify(bsn=bsn),
+        category=category,
+        observed_on=today(),
+        organisation=cast.org_b,
+        actor=cast.participant_b,
+    )

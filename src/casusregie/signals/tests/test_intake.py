@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from casusregie.conftest import Cast
 from casusregie.signals.models import Alert, Intake, IntakeStatus, PendingSignal, Signal
 
-from .helpers import BORN, BSN_1, BSN_2, FIRST, LAST, base, today
+from .helpers import BORN, BSN_1, BSN_2, FIRST, LAST, base, signal_from_b, today
 
 pytestmark = pytest.mark.django_db
 
@@ -50,18 +50,7 @@ def mixed_file() -> bytes:
 def test_a_good_file_is_saved_with_progress_and_raises_alerts(
     as_user, cast: Cast, django_capture_on_commit_callbacks
 ) -> None:
-    # B signalled about BSN_1 before; A's file brings the second organisation.
-    from casusregie.signals import actions
-    from casusregie.signals.pseudonym import identify
-
-    actions.do_register_signal(
-        cast.house,
-        identify(bsn=BSN_1),
-        category="housing",
-        observed_on=today(),
-        organisation=cast.org_b,
-        actor=cast.participant_b,
-    )
+    signal_from_b(cast)  # B signalled about BSN_1 before; A's file brings the second organisation
     client = as_user(cast.participant_a)
     assert client.get(url(cast)).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):

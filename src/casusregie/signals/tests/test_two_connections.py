@@ -19,9 +19,8 @@ from casusregie.privacy.models import ProcessingLogEntry
 from casusregie.signals import actions
 from casusregie.signals import intake as intake_module
 from casusregie.signals.models import Alert, Intake, IntakeStatus, PendingSignal, Signal
-from casusregie.signals.pseudonym import identify
 
-from .helpers import BSN_1, today
+from .helpers import signal_from_b
 from .test_intake import good_file
 
 pytestmark = [
@@ -80,14 +79,7 @@ def writes_beside(monkeypatch: Any) -> list[int]:
 def test_each_signal_is_logged_once_beside_its_insert_and_alerts_are_raised(
     cast: Cast, writes_beside: list[int]
 ) -> None:
-    actions.do_register_signal(
-        cast.house,
-        identify(bsn=BSN_1),
-        category="housing",
-        observed_on=today(),
-        organisation=cast.org_b,
-        actor=cast.participant_b,
-    )
+    signal_from_b(cast)  # A's file brings the second organisation for BSN_1
     intake = staged(cast)
     intake_module.run(intake.pk)
     intake.refresh_from_db()
