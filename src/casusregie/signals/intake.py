@@ -34,7 +34,7 @@ from casusregie.imports.files import FileProblem, Row, parse_date, read_table
 from casusregie.imports.report import Issue
 from casusregie.privacy import log
 from casusregie.privacy.audit import record_change
-from casusregie.privacy.models import Operation
+from casusregie.privacy.models import AuditEvent, Operation
 
 from . import actions
 from .models import Category, Intake, IntakeStatus, PendingSignal, Signal
@@ -696,8 +696,6 @@ class _LogWriter:
 def _logged(intake: Intake, low: int) -> bool:
     """Whether this batch's log lines were committed by an earlier run of the task (it
     stopped between the log's commit and the signals'): its audit row says so."""
-    from casusregie.privacy.models import AuditEvent
-
     return AuditEvent.objects.filter(
         house_id=intake.house_id,
         occurred_at__gte=intake.created_at,
