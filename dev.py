@@ -5,8 +5,10 @@
     python3 dev.py test      # run the whole test suite (pytest arguments may follow)
     python3 dev.py lint      # ruff, mypy and the migrations check
     python3 dev.py lock      # regenerate requirements/*.txt from requirements/*.in
+                             # (--upgrade, or --upgrade-package NAME, to bump pins)
     python3 dev.py openapi   # regenerate docs/openapi.yaml after an API change (CI checks it)
-    python3 dev.py audit     # known vulnerabilities in the locked requirements (pip-audit)
+    python3 dev.py audit     # unsafe pins: vulnerable, yanked, app pins behind a patch (CI)
+    python3 dev.py audit --report   # every newer release of every pin, as a table
     python3 dev.py reliability load|soak|fault-db-restart|fault-db-readonly|fault-worker-killed
                              |fault-smtp-down [--users N --seconds S]
                              # load and fault runs on a private PostgreSQL (docs/reliability.md)
@@ -91,6 +93,7 @@ def main(argv: list[str]) -> int:
                     "--no-emit-find-links",
                     "-o",
                     f"requirements/{name}.txt",
+                    *rest,
                     f"requirements/{name}.in",
                 ]
             )
@@ -127,8 +130,10 @@ def main(argv: list[str]) -> int:
     if command == "browser":
         chromium = os.environ.get("CASUSREGIE_CHROMIUM", "/usr/bin/chromium")
         if not Path(chromium).exists():
-            say(f"no Chromium at {chromium}: install it (apt-get install chromium)")
+            say(f"no Chromium at {chromium}: install it (apt-get install chromium chromium-l10n)")
             return 1
+        if not Path("/usr/lib/chromium/locales/nl.pak").exists():
+            say("Chromium has no Dutch translation: apt-get install chromium-l10n (decision 0037)")
         if not (ROOT / "browser" / "node_modules" / "axe-core").exists():
             code = run(["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(ROOT / "browser")])
             if code:
@@ -149,7 +154,7 @@ def main(argv: list[str]) -> int:
     if command == "reliability":
         return run([python, "reliability/run.py", *rest])
     if command == "audit":
-        return run([python, "requirements/audit.py"])
+        return run([python, "requirements/audit.py", *rest])
     if command == "bench":
         return run([python, "bench/suite.py", *rest])
     if command == "casusregie":
