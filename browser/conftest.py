@@ -40,7 +40,13 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--lang=nl-NL",
+            ],
+            env={**os.environ, "LANG": "nl_NL.UTF-8", "LANGUAGE": "nl"},
         )
         yield launched
         launched.close()

@@ -128,7 +128,8 @@ def test_meeting_journey(journey: Any, cast: Cast, case: Any) -> None:
     keys.type(cast.participant_b.full_name)
     keys.press("Tab")
     keys.submit()
-    due = (timezone.localdate() + datetime.timedelta(days=14)).strftime("%d%m%Y")
+    due_day = timezone.localdate() + datetime.timedelta(days=14)
+    due, iso_due = due_day.strftime("%d%m%Y"), due_day.isoformat()
     for row in range(1, 6):
         keys.focus_field(f"Actie {row}")
         keys.type(f"Afspraak {row}")
@@ -136,6 +137,11 @@ def test_meeting_journey(journey: Any, cast: Cast, case: Any) -> None:
         keys.type("Woonstichting" if row % 2 else "Politie")
         keys.press("Tab", 2)
         keys.type(due)
+    typed = page.locator('input[name$="-due_date"]').evaluate_all("els => els.map(e => e.value)")
+    assert typed == [iso_due] * 5, (
+        f"the browser's date field took {due} as {typed}: it is not in Dutch order (dd-mm-jjjj);"
+        " install Debian's chromium-l10n, as .ci/run does"
+    )
     keys.submit()
     assert Action.objects.filter(case=case).count() == 5
     chair.check("acties")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from casusregie.cases.models import SubjectKind
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House, Organisation
+from casusregie.web.forms import DateInput
 
 from .report import Period, default_period
 
@@ -23,12 +24,12 @@ BAD_DATE = _("Enter a date as year-month-day, for example 2026-01-31.")
 class PeriodForm(forms.Form):
     van = forms.DateField(
         label=_("From"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"invalid": BAD_DATE},
     )
     tot = forms.DateField(
         label=_("To (inclusive)"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"invalid": BAD_DATE},
     )
     doelgroep = forms.ChoiceField(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casusregie.houses.models import House
+from casusregie.web.forms import DateInput
 
 from .actions import client_organisations
 from .scopes import SCOPES
@@ -35,7 +36,7 @@ class ExpiryMixin(forms.Form):
         label=_("Token valid until"),
         help_text=_("The token stops working after this day."),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
     def clean_expires_on(self) -> datetime.date | None:

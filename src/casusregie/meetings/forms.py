@@ -13,6 +13,7 @@ from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House, Organisation
 from casusregie.plans.actions import ActionData
 from casusregie.privacy.models import DataCategory
+from casusregie.web.forms import DateInput
 
 from .models import Answer, Audience, DecisionKind
 
@@ -150,7 +151,7 @@ class ActionGridForm(forms.Form):
             self.fields[f"row-{row}-due_date"] = forms.DateField(
                 label=_("Due date"),
                 required=False,
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                widget=DateInput(),
             )
             self.fields[f"row-{row}-domain"] = forms.ChoiceField(
                 label=_("Life domain"),

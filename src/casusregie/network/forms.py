@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casusregie.web.forms import DateInput
+
 BAD_DATE = _("Enter a date as day-month-year, for example 31-12-2026.")
 
 
@@ -19,13 +21,13 @@ class PeriodForm(forms.Form):
     van = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"invalid": BAD_DATE},
     )
     tot = forms.DateField(
         label=_("To (inclusive)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"invalid": BAD_DATE},
     )
 

@@ -12,17 +12,11 @@ from casusregie.cases.bsn import validate_bsn
 from casusregie.cases.models import Case, RelationKind, SubjectKind, Urgency
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House, InviteeChoice, Organisation, ReferralRights
+from casusregie.web.forms import DateInput
 
 from .models import AdmissionCriterion, KnownToAnswer, NotInformedReason, ReferralVariant
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ReferralForm(forms.Form):

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casusregie.imports.forms import within_size_limit
+from casusregie.web.forms import DateInput
 
 from .models import Category
 from .pseudonym import Identity, identify
@@ -39,7 +40,7 @@ class IdentityForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}),
+        widget=DateInput(attrs={"autocomplete": "off"}),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -71,9 +72,7 @@ class IdentityForm(forms.Form):
 
 class SignalForm(IdentityForm):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    observed_on = forms.DateField(
-        label=_("Date of the signal"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    observed_on = forms.DateField(label=_("Date of the signal"), widget=DateInput())
     organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("On behalf of"), queryset=None, empty_label=None
     )

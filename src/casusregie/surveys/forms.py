@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casusregie.web.forms import DateInput
+
 from .models import Agreement, Group, ItemKind, Survey
 from .questionnaires import TEMPLATES
 
@@ -38,12 +40,10 @@ class SurveyForm(forms.Form):
     )
     opens_on = forms.DateField(
         label=_("Opens on"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         initial=timezone.localdate,
     )
-    closes_on = forms.DateField(
-        label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    closes_on = forms.DateField(label=_("Closes on"), widget=DateInput())
 
 
 class ItemForm(forms.Form):

@@ -247,3 +247,27 @@ def test_table_mode_and_excerpts(as_user: Any, cast: Cast, case: Any, scheduled:
         == 404
     )
     assert ProcessingLogEntry.objects.filter(name="meeting.minutes.read").exists()
+
+
+def test_a_grid_with_an_impossible_date_keeps_what_was_typed(
+    as_user: Any, cast: Cast, case: Any, scheduled: Meeting
+) -> None:
+    """Chromium 156 sent `22026-02-11` for a Dutch-ordered date typed into an English date field
+    (issue 21): the page refuses it at that row's date field, keeps every typed title, saves
+    nothing, and every date field now caps the year at four digits (`max`)."""
+    chair = as_user(cast.process_director)
+    table = f"{base(cast)}{scheduled.pk}/tafel/"
+    item = scheduled.agenda.get()
+    due = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
+    rows = [("Afspraak 1", cast.org_a, due), ("Afspraak 2", cast.org_b, "22026-02-11")]
+    response = chair.post(table + f"{item.pk}/acties/", grid(cast, scheduled.version, rows))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'value="Afspraak 1"' in page
+    assert 'value="Afspraak 2"' in page
+    assert page.count("Voer een geldige datum in.") == 1
+    error_at = page.index("Voer een geldige datum in.")
+    assert page.rfind('name="row-2-title"', 0, error_at) > page.rfind('name="row-1-due_date"')
+    assert not Action.objects.exists()
+    assert 'type="date"' in page
+    assert page.count('type="date"') == page.count('max="9999-12-31"')
