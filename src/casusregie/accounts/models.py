@@ -116,3 +116,67 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.organisation} ({self.house})"
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RoleGrant(models.Model):
+    """A role that was asked for and waits for a second person's approval (four-eyes,
+    docs/decisions/0040). Approval creates the membership; the row stays as the record of who
+    asked, who decided and when."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_grants")
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="role_grants")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="role_grants"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.PENDING
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # The account was created with the request: its invitation e-mail goes out on approval.
+    invite = models.BooleanField(default=False)
+    membership = models.OneToOneField(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="grant"
+    )
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "house", "organisation", "role"],
+                condition=models.Q(status="pending"),
+                name="role_grant_pending_once",
+            ),
+            # The rules of the actions, held by the database too: nobody asks a role for
+            # themselves, and nobody approves what they asked for or what they receive.
+            models.CheckConstraint(
+                condition=~models.Q(requested_by=models.F("user")),
+                name="role_grant_not_for_oneself",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved")
+                | (
+                    models.Q(decided_by__isnull=False)
+                    & ~models.Q(decided_by=models.F("requested_by"))
+                    & ~models.Q(decided_by=models.F("user"))
+                ),
+                name="role_grant_approved_by_a_second_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["house", "status"], name="role_grant_house_status")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organisation} ({self.house})"

@@ -19,3 +19,23 @@ class Role(models.TextChoices):
 # holders must use two-factor authentication. A functional administrator sees no case data but
 # can grant every role, so holding that role requires it too (docs/decisions/0005).
 ROLES_REQUIRING_2FA = frozenset(Role)
+
+# Four-eyes for role grants (docs/decisions/0040). A person who gives one of these roles only
+# asks for it: the role takes effect when a second person (GRANT_APPROVER_ROLES, neither the one
+# who asked nor the one who receives it) approves. They are the roles that open case content
+# (house staff and partner roles), the privacy officer who oversees their use, and the roles
+# that manage or approve grants themselves: were a new functional administrator immediate, the
+# first could make a second and have it approve his grants.
+FOUR_EYES_ROLES = frozenset(
+    {
+        Role.PROCESS_DIRECTOR,
+        Role.TRIAGE_MEMBER,
+        Role.HOUSE_MANAGER,
+        Role.PARTNER_PARTICIPANT,
+        Role.PARTNER_MANAGER,
+        Role.PRIVACY_OFFICER,
+        Role.FUNCTIONAL_ADMIN,
+    }
+)
+# Who approves or rejects a pending grant.
+GRANT_APPROVER_ROLES = (Role.FUNCTIONAL_ADMIN, Role.HOUSE_MANAGER)

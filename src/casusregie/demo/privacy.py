@@ -15,10 +15,12 @@ from collections.abc import Callable
 from django.db.models import Count
 from django.utils import timezone
 
-from casusregie.accounts.models import Membership, User
+from casusregie.accounts.models import GrantStatus, Membership, RoleGrant, User
+from casusregie.accounts.roles import Role
 from casusregie.cases.actions import case_subjects, subject_refs
 from casusregie.cases.models import Case, Subject
-from casusregie.houses.models import House
+from casusregie.houses.actions import do_grant_role
+from casusregie.houses.models import House, OrganisationKind
 from casusregie.privacy import actions, log, retention, rights, usage
 from casusregie.privacy.models import Operation
 
@@ -42,6 +44,41 @@ def _read(clock: Clock, user: User, house: House, cases: list[Case], at: datetim
             subjects=subject_refs(case_subjects(case)),
         )
     clock.at = None
+
+
+def _role_waiting_for_approval(house: House) -> None:
+    """Four-eyes for role grants (decision 0040): the functional administrator has asked for a
+    municipal case worker to join the triage team; the house manager (`ketenmanager@`) approves
+    or rejects it on the People page and sees it in My work."""
+    worker = (
+        Membership.objects.filter(
+            house=house,
+            role=Role.PARTNER_PARTICIPANT,
+            organisation__kind=OrganisationKind.MUNICIPALITY,
+        )
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    staff = (
+        Membership.objects.filter(house=house, organisation__kind=OrganisationKind.HOUSE_STAFF)
+        .select_related("organisation")
+        .first()
+    )
+    if worker is None or staff is None:
+        return
+    waiting = RoleGrant.objects.filter(
+        user=worker.user, house=house, role=Role.TRIAGE_MEMBER, status=GrantStatus.PENDING
+    )
+    if waiting.exists():  # loaded again on top of the demo: the request is there already
+        return
+    do_grant_role(
+        worker.user,
+        house,
+        staff.organisation,
+        Role.TRIAGE_MEMBER,
+        actor=_login(house, "beheerder"),
+    )
 
 
 def load_privacy(progress: Callable[[str], None], houses: list[House]) -> None:
@@ -114,6 +151,8 @@ def load_privacy(progress: Callable[[str], None], houses: list[House]) -> None:
                 last_name=person.last_name,
                 born=person.date_of_birth,
             )
+        if house.slug == "heuvelland":
+            _role_waiting_for_approval(house)
         items = proposal.items.count() if proposal else 0
         progress(
             f"[{number}/{len(houses)}] {house.name}: privacy — noodtoegang, {signals} signalen, "

@@ -21,8 +21,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from casusregie.accounts.models import Membership, User
-from casusregie.accounts.roles import Role
+from casusregie.accounts.models import GrantStatus, Membership, RoleGrant, User
+from casusregie.accounts.roles import FOUR_EYES_ROLES, GRANT_APPROVER_ROLES, Role
+from casusregie.privacy import policy
 from casusregie.privacy.audit import record_change
 
 from .models import House, Organisation, Partnership
@@ -140,20 +141,25 @@ def do_update_partnership(
 ) -> Partnership:
     """Change an organisation's details and its ring and covenant status in this house.
 
-    Organisation-wide fields (name, kind) change for every house the organisation is in, so
-    they may only change while it is a partner of this house alone.
+    Organisation-wide fields (name, kind, expertise and contact details) change for every
+    house the organisation is in, so they may only change while it is a partner of this house
+    alone: one house's administrator changed the Openbaar Ministerie's e-mail address, phone
+    and address in another house too (issue 22, finding 9). Ring and covenant are this house's.
     """
     organisation = partnership.organisation
     shared = organisation.partnerships.exclude(pk=partnership.pk).exists()
-    if shared and (
-        changes.get("name", organisation.name) != organisation.name
-        or changes.get("kind", organisation.kind) != organisation.kind
-    ):
+    changed = [
+        f for f in ORGANISATION_FIELDS if f in changes and changes[f] != getattr(organisation, f)
+    ]
+    if shared and changed:
         raise ValidationError(
-            _(
-                "This organisation also takes part in another house; its name and kind cannot "
-                "be changed here."
-            )
+            {
+                field: _(
+                    "This organisation also takes part in another house; its details are the "
+                    "same in every house and cannot be changed here."
+                )
+                for field in changed
+            }
         )
     if "name" in changes:
         changes["name"] = changes["name"].strip()
@@ -195,36 +201,187 @@ def _check_partner(house: House, organisation: Organisation) -> None:
         )
 
 
-@transaction.atomic
-def do_add_membership(
-    user: User, house: House, organisation: Organisation, role: str, *, actor: Any
-) -> Membership:
+def _already_holds() -> ValidationError:
+    return ValidationError(
+        {"role": _("This person already holds this role for this organisation in this house.")}
+    )
+
+
+def _check_grantable(user: User, house: House, organisation: Organisation, role: str) -> None:
     _check_partner(house, organisation)
     if (
         Membership.objects.active()
         .filter(user=user, house=house, organisation=organisation, role=role)
         .exists()
     ):
-        raise ValidationError(
-            {"role": _("This person already holds this role for this organisation in this house.")}
-        )
+        raise _already_holds()
+
+
+def _create_membership(
+    user: User,
+    house: House,
+    organisation: Organisation,
+    role: str,
+    *,
+    actor: Any,
+    grant: RoleGrant | None = None,
+) -> Membership:
+    """The membership itself, once it may exist: given at once, or approved (`grant`)."""
+    _check_grantable(user, house, organisation, role)
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
                 user=user, house=house, organisation=organisation, role=role
             )
     except IntegrityError:  # a concurrent request added the same role a moment earlier
+        raise _already_holds() from None
+    after: dict[str, Any] = {"user": user.pk, "organisation": organisation.pk, "role": role}
+    if grant is not None:
+        after |= {"grant": grant.pk, "requested_by": grant.requested_by_id}
+    record_change(actor=actor, action="add_membership", obj=membership, house=house, after=after)
+    return membership
+
+
+def _request_role(
+    user: User, house: House, organisation: Organisation, role: str, *, actor: Any, invite: bool
+) -> RoleGrant:
+    """A pending grant that a second person approves or rejects."""
+    if RoleGrant.objects.filter(
+        user=user, house=house, organisation=organisation, role=role, status=GrantStatus.PENDING
+    ).exists():
+        raise ValidationError({"role": _("This role has already been asked for this person.")})
+    try:
+        with transaction.atomic():
+            grant = RoleGrant.objects.create(
+                user=user,
+                house=house,
+                organisation=organisation,
+                role=role,
+                requested_by=actor,
+                invite=invite,
+            )
+    except IntegrityError:  # the same request a moment earlier
         raise ValidationError(
-            {"role": _("This person already holds this role for this organisation in this house.")}
+            {"role": _("This role has already been asked for this person.")}
         ) from None
     record_change(
         actor=actor,
-        action="add_membership",
-        obj=membership,
+        action="role_grant.request",
+        obj=grant,
         house=house,
-        after={"user": user.pk, "organisation": organisation.pk, "role": role},
+        after={"user": user.pk, "organisation": organisation.pk, "role": role, "status": "pending"},
     )
+    return grant
+
+
+def _needs_second_person(role: str, actor: Any) -> bool:
+    """Whether giving `role` waits for a second person's approval (decision 0040). Only the
+    command line (no actor: the operator who also set the house up) gives such a role at once."""
+    return actor is not None and role in FOUR_EYES_ROLES
+
+
+@transaction.atomic
+def do_grant_role(
+    user: User,
+    house: House,
+    organisation: Organisation,
+    role: str,
+    *,
+    actor: Any,
+    invite: bool = False,
+) -> Membership | RoleGrant:
+    """Give a person a role in this house. A role that opens case content, oversees or manages
+    roles (`FOUR_EYES_ROLES`) becomes a pending grant that another functional administrator or
+    the house manager approves; other roles take effect at once. Nobody gives themselves a role.
+    `invite`: the account was just created, so its invitation goes out with the role."""
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError(
+            {
+                "role": _(
+                    "You cannot give yourself a role: another functional administrator does that."
+                )
+            }
+        )
+    if actor is not None and not policy.has_role(actor, house, Role.FUNCTIONAL_ADMIN):
+        raise ValidationError(_("Only a functional administrator gives roles."))
+    if role not in Role.values:
+        raise ValidationError({"role": _("This is not a role.")})
+    _check_grantable(user, house, organisation, role)
+    if _needs_second_person(role, actor):
+        return _request_role(user, house, organisation, role, actor=actor, invite=invite)
+    membership = _create_membership(user, house, organisation, role, actor=actor)
+    if invite:
+        # Queued in the outbox with the new account (decision 0032).
+        _send_invitation(user.pk)
     return membership
+
+
+def _lock_pending(grant: RoleGrant, actor: Any) -> RoleGrant:
+    locked = RoleGrant.objects.select_for_update().select_related("house").get(pk=grant.pk)
+    if locked.status != GrantStatus.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    if actor is None or not policy.has_role(actor, locked.house, *GRANT_APPROVER_ROLES):
+        raise ValidationError(
+            _("Only a functional administrator or the house manager decides on roles.")
+        )
+    return locked
+
+
+@transaction.atomic
+def do_approve_role_grant(grant: RoleGrant, *, actor: Any) -> Membership:
+    """The second person approves: the membership is created and the grant records it."""
+    locked = _lock_pending(grant, actor)
+    if actor.pk == locked.requested_by_id:
+        raise ValidationError(
+            _(
+                "You asked for this role yourself: another functional administrator or the "
+                "house manager approves it."
+            )
+        )
+    if actor.pk == locked.user_id:
+        raise ValidationError(_("You cannot approve a role for yourself."))
+    membership = _create_membership(
+        locked.user, locked.house, locked.organisation, locked.role, actor=actor, grant=locked
+    )
+    locked.status = GrantStatus.APPROVED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.membership = membership
+    locked.save(update_fields=["status", "decided_by", "decided_at", "membership"])
+    record_change(
+        actor=actor,
+        action="role_grant.approve",
+        obj=locked,
+        house=locked.house,
+        before={"status": "pending"},
+        after={"status": "approved", "membership": membership.pk},
+    )
+    if locked.invite:
+        _send_invitation(locked.user_id)
+    grant.refresh_from_db()
+    return membership
+
+
+@transaction.atomic
+def do_reject_role_grant(grant: RoleGrant, *, actor: Any, reason: str = "") -> RoleGrant:
+    """Reject a pending grant (or, by the one who asked, withdraw it): no role is given."""
+    locked = _lock_pending(grant, actor)
+    locked.status = GrantStatus.REJECTED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.reason = reason.strip()
+    locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    record_change(
+        actor=actor,
+        action="role_grant.reject",
+        obj=locked,
+        house=locked.house,
+        before={"status": "pending"},
+        after={"status": "rejected"},
+        reason=locked.reason,
+    )
+    grant.refresh_from_db()
+    return locked
 
 
 def _send_invitation(user_pk: int) -> None:
@@ -259,11 +416,13 @@ def do_add_person(
     organisation: Organisation,
     role: str,
     actor: Any,
-) -> tuple[User, Membership, bool]:
-    """Give a person a role in this house, creating their account if it does not exist yet.
+) -> tuple[User, Membership | RoleGrant, bool]:
+    """Give a person a role in this house (`do_grant_role`: at once, or as a pending grant),
+    creating their account if it does not exist yet.
 
-    A new account gets no password: the person receives an e-mail with a link to choose one.
-    Returns the user, the membership and whether the account was created.
+    A new account gets no password: the person receives an e-mail with a link to choose one,
+    when the role takes effect. Returns the user, the membership or pending grant, and whether
+    the account was created.
     """
     _check_partner(house, organisation)
     email = email.strip().lower()
@@ -278,10 +437,8 @@ def do_add_person(
             house=house,
             after={"email": email, "full_name": user.full_name},
         )
-        # Queued in the outbox with the new account (decision 0032).
-        _send_invitation(user.pk)
-    membership = do_add_membership(user, house, organisation, role, actor=actor)
-    return user, membership, created
+    granted = do_grant_role(user, house, organisation, role, actor=actor, invite=created)
+    return user, granted, created
 
 
 @transaction.atomic

@@ -66,7 +66,15 @@ class MembershipForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none()
     )
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Role.choices,
+        help_text=_(
+            "A role that gives access to personal data or to managing roles takes effect only "
+            "when a second person approves it: another functional administrator or the house "
+            "manager."
+        ),
+    )
 
     def __init__(self, *args: Any, house: House, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -94,6 +102,10 @@ class EndMembershipForm(forms.Form):
         required=False,
         help_text=_("For example: changed jobs, left the organisation."),
     )
+
+
+class RejectGrantForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
 # The words a functional administrator writes for whom a level notifies (Dutch and English).

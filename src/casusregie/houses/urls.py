@@ -12,5 +12,15 @@ urlpatterns = [
     path("<slug:slug>/mensen/nieuw/", views.person_add, name="person_add"),
     path("<slug:slug>/mensen/<int:pk>/", views.person, name="person"),
     path("<slug:slug>/rollen/<int:pk>/beeindigen/", views.membership_end, name="membership_end"),
+    path(
+        "<slug:slug>/rollen/verzoeken/<int:pk>/goedkeuren/",
+        views.grant_approve,
+        name="grant_approve",
+    ),
+    path(
+        "<slug:slug>/rollen/verzoeken/<int:pk>/afwijzen/",
+        views.grant_reject,
+        name="grant_reject",
+    ),
     path("<slug:slug>/instellingen/", views.house_settings, name="settings"),
 ]

@@ -18,18 +18,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from casusregie.accounts.models import RoleGrant
 from casusregie.accounts.roles import Role
 from casusregie.outbox.selectors import failed_mail_for_house
 from casusregie.privacy import policy
 from casusregie.web.forms import apply_errors
 
-from . import actions
+from . import access, actions
 from .forms import (
     EndMembershipForm,
     HouseSettingsForm,
     MembershipForm,
     OrganisationForm,
     PersonForm,
+    RejectGrantForm,
 )
 from .models import House
 
@@ -139,8 +141,36 @@ def people(request: HttpRequest, slug: str) -> HttpResponse:
             "house": house,
             "people": list(grouped.values()),
             "is_admin": policy.has_role(request.user, house, *ADMIN),
+            **_pending_grants(request, house),
         },
     )
+
+
+def _pending_grants(request: HttpRequest, house: House, **filters: Any) -> dict[str, Any]:
+    """The pending role grants and whether this user may approve each, for those who decide."""
+    if not access.may_decide_grants(request.user, house):
+        return {"may_decide": False, "pending_grants": []}
+    grants = list(access.pending_grants_visible_to(request.user, house).filter(**filters))
+    return {
+        "may_decide": True,
+        "pending_grants": [
+            {"grant": grant, "may_approve": access.may_approve(request.user, grant)}
+            for grant in grants
+        ],
+    }
+
+
+def _granted_message(request: HttpRequest, granted: Any) -> None:
+    if isinstance(granted, RoleGrant):
+        messages.success(
+            request,
+            _(
+                "The role has been requested. It takes effect when another functional "
+                "administrator or the house manager approves it."
+            ),
+        )
+    else:
+        messages.success(request, _("The role has been added."))
 
 
 @login_required
@@ -149,12 +179,28 @@ def person_add(request: HttpRequest, slug: str) -> HttpResponse:
     form = PersonForm(request.POST or None, house=house)
     if request.method == "POST" and form.is_valid():
         try:
-            user, _membership, created = actions.do_add_person(
+            user, granted, created = actions.do_add_person(
                 house, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            if isinstance(granted, RoleGrant):
+                # The person may hold no role in this house yet: back to the list, where the
+                # request waits for its approval.
+                if created:
+                    messages.success(
+                        request,
+                        _(
+                            "%(name)s has been added. When another functional administrator or "
+                            "the house manager approves the role, it takes effect and %(name)s "
+                            "receives an e-mail to choose a password."
+                        )
+                        % {"name": user},
+                    )
+                else:
+                    _granted_message(request, granted)
+                return redirect("houses:people", slug=house.slug)
             if created:
                 messages.success(
                     request,
@@ -189,7 +235,7 @@ def person(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             raise Http404
         if form.is_valid():
             try:
-                actions.do_add_membership(
+                granted = actions.do_grant_role(
                     person,
                     house,
                     form.cleaned_data["organisation"],
@@ -199,7 +245,7 @@ def person(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, _("The role has been added."))
+                _granted_message(request, granted)
                 return redirect("houses:person", slug=house.slug, pk=person.pk)
     memberships = (
         policy.memberships_visible_to(request.user, house)
@@ -216,6 +262,7 @@ def person(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "form": form,
             "is_admin": is_admin,
             "end_form": EndMembershipForm(),
+            **_pending_grants(request, house, user=person),
         },
         form,
     )
@@ -241,6 +288,42 @@ def membership_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("houses:person", slug=house.slug, pk=membership.user_id)
+
+
+@require_POST
+@login_required
+def grant_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    house = policy.access_house(request.user, slug)
+    grant = access.access_grant(request.user, house, pk)
+    try:
+        actions.do_approve_role_grant(grant, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s now holds the role “%(role)s”.")
+            % {"name": grant.user, "role": grant.get_role_display()},
+        )
+    return redirect("houses:people", slug=house.slug)
+
+
+@require_POST
+@login_required
+def grant_reject(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    house = policy.access_house(request.user, slug)
+    grant = access.access_grant(request.user, house, pk)
+    form = RejectGrantForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("houses:people", slug=house.slug)
+    try:
+        actions.do_reject_role_grant(grant, actor=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The request has been rejected; no role was given."))
+    return redirect("houses:people", slug=house.slug)
 
 
 @login_required

@@ -19,7 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from casusregie.accounts.models import Membership, User
+from casusregie.accounts.models import GrantStatus, Membership, RoleGrant, User
 from casusregie.accounts.roles import Role
 from casusregie.houses import actions
 from casusregie.houses.models import House, Organisation, OrganisationKind, Partnership, Ring
@@ -244,6 +244,7 @@ def write_people(house: House, plan: PeoplePlan, *, mode: str, actor: User) -> d
             "organisations_updated",
             "people_created",
             "roles_added",
+            "roles_pending",
             "unchanged",
         ),
         0,
@@ -322,14 +323,13 @@ def _organisation(house: House, draft: OrganisationDraft, actor: User) -> str:
 def _person(house: House, draft: PersonDraft, actor: User) -> str:
     organisation = Organisation.objects.get(name__iexact=draft.organisation)
     user = User.objects.filter(email__iexact=draft.email).first()
-    if (
-        user is not None
-        and Membership.objects.active()
-        .filter(user=user, house=house, organisation=organisation, role=draft.role)
-        .exists()
+    wanted = {"user": user, "house": house, "organisation": organisation, "role": draft.role}
+    if user is not None and (
+        Membership.objects.active().filter(**wanted).exists()
+        or RoleGrant.objects.filter(**wanted, status=GrantStatus.PENDING).exists()
     ):
         return "unchanged"
-    _user, _membership, created = actions.do_add_person(
+    _user, granted, created = actions.do_add_person(
         house,
         email=draft.email,
         full_name=draft.full_name,
@@ -337,4 +337,7 @@ def _person(house: House, draft: PersonDraft, actor: User) -> str:
         role=draft.role,
         actor=actor,
     )
+    if isinstance(granted, RoleGrant):
+        # Four-eyes (decision 0040): the role waits for a second person's approval.
+        return "roles_pending"
     return "people_created" if created else "roles_added"

@@ -21,6 +21,7 @@ from casusregie.accounts.roles import Role
 from casusregie.cases.actions import record_case_list
 from casusregie.cases.models import Case, Participation
 from casusregie.cases.phases import Phase
+from casusregie.houses import access as house_access
 from casusregie.houses.models import House
 from casusregie.meetings.models import Meeting, MeetingStatus
 from casusregie.plans.models import Action, ActionStatus, Feedback, Plan, ReviewStatus
@@ -94,6 +95,13 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
     figures = house_work_figures(user, house, roles, my_orgs, today)
+    # Role grants waiting for this person's approval (decision 0040): one count, only for
+    # those who decide on grants.
+    grants_to_approve = (
+        house_access.grants_awaiting(user, house).count()
+        if house_access.may_decide_grants(user, house)
+        else 0
+    )
     return render(
         request,
         "work/my_work.html",
@@ -108,6 +116,7 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
             "per_org": figures.per_org if figures else None,
             "house_figures": figures.house if figures else None,
             "figures_at": figures.computed_at if figures else None,
+            "grants_to_approve": grants_to_approve,
         },
     )
 

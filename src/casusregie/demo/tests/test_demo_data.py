@@ -121,4 +121,27 @@ def _privacy_story_is_there() -> None:
         answer = rights.report(SubjectRequest.objects.get(house=house))
         assert len(answer.organisations) >= 2
         assert answer.disclosures
+    _role_waiting_for_approval_is_there()
     assert list(chain.verify()) == []
+
+
+def _role_waiting_for_approval_is_there() -> None:
+    """Four-eyes for role grants (decision 0040): the administrator's request waits for the
+    house manager, who sees it on the People page."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from casusregie.accounts.models import RoleGrant
+    from casusregie.conftest import verified_client
+
+    grant = RoleGrant.objects.get()
+    assert grant.house.slug == "heuvelland"
+    assert grant.status == "pending"
+    assert grant.role == Role.TRIAGE_MEMBER
+    assert grant.requested_by.email == "beheerder@heuvelland.demo.invalid"
+    assert not Membership.objects.filter(
+        user=grant.user, house=grant.house, role=Role.TRIAGE_MEMBER
+    ).exists()
+    manager = User.objects.get(email="ketenmanager@heuvelland.demo.invalid")
+    TOTPDevice.objects.create(user=manager, name="test", confirmed=True)
+    page = verified_client(manager).get("/huizen/heuvelland/mensen/").content.decode()
+    assert f"/huizen/heuvelland/rollen/verzoeken/{grant.pk}/goedkeuren/" in page

@@ -212,6 +212,8 @@ class TestPeople:
     def test_admin_adds_a_new_person_who_gets_an_invitation(
         self, as_user, cast: Cast, django_capture_on_commit_callbacks
     ) -> None:
+        # A role that takes effect at once; the others wait for a second person's approval
+        # (test_role_grants.py).
         with django_capture_on_commit_callbacks(execute=True):
             response = as_user(cast.admin).post(
                 url(cast, "mensen/nieuw/"),
@@ -219,7 +221,7 @@ class TestPeople:
                     "email": "Nieuwe.Collega@Test.Invalid",
                     "full_name": "Nina Nieuw",
                     "organisation": cast.org_c.pk,
-                    "role": "partner_participant",
+                    "role": "auditor",
                 },
             )
         assert response.status_code == 302
@@ -237,7 +239,7 @@ class TestPeople:
                 "email": "ander@test.invalid",
                 "full_name": "Olga Ander",
                 "organisation": cast.org_a.pk,
-                "role": "partner_participant",
+                "role": "auditor",
             },
         )
         assert response.status_code == 302
@@ -258,12 +260,12 @@ class TestPeople:
     def test_other_role_is_added(self, as_user, cast: Cast) -> None:
         response = as_user(cast.admin).post(
             url(cast, f"mensen/{cast.participant_a.pk}/"),
-            {"organisation": cast.org_a.pk, "role": "partner_manager"},
+            {"organisation": cast.org_a.pk, "role": "auditor"},
         )
         assert response.status_code == 302
         assert set(cast.participant_a.memberships.values_list("role", flat=True)) == {
             "partner_participant",
-            "partner_manager",
+            "auditor",
         }
 
     def test_organisation_outside_the_house_is_refused(self, as_user, cast: Cast) -> None:

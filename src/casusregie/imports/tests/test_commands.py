@@ -147,5 +147,5 @@ def test_import_people(cast: Cast, tmp_path) -> None:
         "import_people", str(path), "--house", cast.house.slug, "--as", cast.admin.email
     )
     assert status == 0
-    assert "people_created: 1" in out
+    assert "roles_pending: 1" in out  # a partner role waits for approval (decision 0040)
     assert "organisations_created: 1" in out

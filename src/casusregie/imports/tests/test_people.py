@@ -9,8 +9,10 @@ import pytest
 from django.core import mail
 from openpyxl import Workbook
 
-from casusregie.accounts.models import Membership, User
-from casusregie.conftest import Cast
+from casusregie.accounts.models import Membership, RoleGrant, User
+from casusregie.accounts.roles import Role
+from casusregie.conftest import Cast, make_user
+from casusregie.houses.actions import do_approve_role_grant
 from casusregie.houses.models import Organisation, Partnership
 from casusregie.imports.people import COLUMNS
 from casusregie.privacy.models import AuditEvent
@@ -71,12 +73,14 @@ def test_people_import_creates_updates_and_invites(
     assert job.summary["organisations_created"] == 1
     assert job.summary["organisations_joined"] == 1
     assert job.summary["organisations_updated"] == 1
-    assert job.summary["people_created"] == 1
-    assert job.summary["roles_added"] == 1
+    # Partner roles wait for a second person's approval (four-eyes, decision 0040).
+    assert job.summary["people_created"] == 0
+    assert job.summary["roles_added"] == 0
+    assert job.summary["roles_pending"] == 2
     assert job.summary["unchanged"] == 1
     new = User.objects.get(email="nieuw.persoon@buurtwerk.test.invalid")
     assert not new.has_usable_password()
-    assert [m.to for m in mail.outbox] == [["nieuw.persoon@buurtwerk.test.invalid"]]
+    assert mail.outbox == []  # the invitation goes out with the approved role
     buurtwerk = Partnership.objects.get(
         house=cast.house, organisation__name__startswith="Stichting"
     )
@@ -84,18 +88,31 @@ def test_people_import_creates_updates_and_invites(
     cast.org_c.refresh_from_db()
     assert cast.org_c.phone == "010-1234567"
     assert Partnership.objects.filter(house=cast.house, organisation=cast.other_org).exists()
-    assert (
+    assert not (
         Membership.objects.active().filter(user=cast.participant_c, role="partner_manager").exists()
     )
+    assert set(RoleGrant.objects.filter(status="pending").values_list("user", "role")) == {
+        (new.pk, "partner_participant"),
+        (cast.participant_c.pk, "partner_manager"),
+    }
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {
         "add_organisation",
         "join_house",
         "update_partnership",
         "create_user",
-        "add_membership",
+        "role_grant.request",
         "import.people",
     } <= actions
+    assert "add_membership" not in actions
+    # A second person approves: the role takes effect and the new person is invited.
+    manager = make_user(
+        "keten@test.invalid", "Kees Keten", cast.house, cast.staff, Role.HOUSE_MANAGER
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        do_approve_role_grant(RoleGrant.objects.get(user=new), actor=manager)
+    assert Membership.objects.active().filter(user=new, role="partner_participant").exists()
+    assert [m.to for m in mail.outbox] == [["nieuw.persoon@buurtwerk.test.invalid"]]
 
 
 def test_second_run_changes_nothing(cast: Cast) -> None:
@@ -161,7 +178,7 @@ def test_bad_rows_are_reported_and_all_or_nothing_stores_nothing(cast: Cast) -> 
     ) == before
     # Valid rows only: the good rows come in.
     job = run_people(cast, people_csv(rows), mode="valid")
-    assert job.summary["people_created"] == 1
+    assert job.summary["roles_pending"] == 2
     assert Organisation.objects.filter(name="Stichting Buurtwerk Heuvelland").exists()
     assert not Organisation.objects.filter(name="Bureau X").exists()
 
