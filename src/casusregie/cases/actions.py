@@ -23,12 +23,12 @@ from casusregie.accounts.roles import Role
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House, Organisation, Partnership
 from casusregie.inbox.actions import notify
-from casusregie.privacy import log
+from casusregie.privacy import log, lookups, policy
 from casusregie.privacy.crypto import encrypt, keyed_hash
 from casusregie.privacy.models import Operation
 from casusregie.webhooks import events as webhook_events
 
-from .bsn import normalise_bsn, validate_bsn
+from .bsn import normalise_bsn, searched_bsn, validate_bsn
 from .models import (
     AftercareOutcome,
     Assessment,
@@ -53,6 +53,15 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
 
 def bsn_lookup_hash(bsn: str) -> str:
     return keyed_hash(normalise_bsn(bsn), purpose="bsn-lookup") if bsn else ""
+
+
+def admit_case_search(actor: Any, house: House, text: str) -> None:
+    """A search of the case list by BSN looks a person up (issue 22): it counts against the
+    look-up limits of the person and their organisation (privacy/lookups.py) and raises
+    `LookUpRefused` over them, before anything is searched. Searches by name or date of birth
+    and digits that fail the eleven-test are not counted."""
+    if searched_bsn(text):
+        lookups.admit(actor, house, what="case-search")
 
 
 def region_hash_of_bsn(bsn: str, key: str | None = None) -> str:
@@ -116,15 +125,18 @@ def subject_refs(subjects: Iterable[Subject]) -> list[log.SubjectRef]:
     return [log.subject_ref(subject_pk=s.pk, bsn_hash=s.bsn_hash) for s in subjects]
 
 
-def record_case_list(actor: Any, house: House, case_ids: list[int]) -> None:
+def record_case_list(
+    actor: Any, house: House, case_ids: list[int], name: str = "case.list"
+) -> None:
     """A page of cases shows their titles: the main person's name. Log it per case for that
-    person (the other people of a case are not on the list), one query for the whole page."""
+    person (the other people of a case are not on the list), one query for the whole page.
+    Lists of things about cases (actions, known-to questions) log the same way under `name`."""
     refs: dict[int, list[log.SubjectRef]] = {pk: [] for pk in case_ids}
     for case_id, subject_pk, bsn_hash in CaseSubject.objects.filter(
         case_id__in=case_ids, is_main=True
     ).values_list("case_id", "subject_id", "subject__bsn_hash"):
         refs[case_id].append(log.subject_ref(subject_pk=subject_pk, bsn_hash=bsn_hash))
-    log.record_list(actor=actor, house=house, name="case.list", obj=house, items=list(refs.items()))
+    log.record_list(actor=actor, house=house, name=name, obj=house, items=list(refs.items()))
 
 
 def case_subjects(case: Case) -> list[Subject]:
@@ -197,13 +209,7 @@ def _check_member(house: House, user: User | None, field: str, *roles: Role) -> 
 def require_director(case: Case, actor: Any, *, open_only: bool = True) -> None:
     """Only a process director of the case's house changes a case, and only while it is open.
     Views and the API check this too, to answer "not found" or 403 before any work."""
-    if (
-        not Membership.objects.active()
-        .filter(
-            user_id=getattr(actor, "pk", 0) or 0, house=case.house_id, role=Role.PROCESS_DIRECTOR
-        )
-        .exists()
-    ):
+    if not policy.has_role(actor, case.house, Role.PROCESS_DIRECTOR):
         raise PermissionDenied(_("Only a process director of this house can change a case."))
     if open_only and not case.is_open:
         raise ValidationError(_("This case is closed."))
@@ -329,11 +335,7 @@ def do_set_directors(
                     )
                 }
             )
-        if (
-            not Membership.objects.active()
-            .filter(user=case_director, house=case.house, organisation=case_director_organisation)
-            .exists()
-        ):
+        if not policy.works_for(case_director, case.house, case_director_organisation):
             raise ValidationError(
                 {
                     "case_director": _(

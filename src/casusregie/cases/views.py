@@ -20,7 +20,7 @@ from casusregie.accounts.roles import Role
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House
 from casusregie.plans.views import case_plan_context
-from casusregie.privacy import log, policy
+from casusregie.privacy import log, lookups, policy
 from casusregie.privacy.models import Operation
 from casusregie.referrals.models import KnownToQuery, Referral, ReferralConcern
 from casusregie.web import exports
@@ -28,7 +28,7 @@ from casusregie.web.forms import apply_errors
 
 from . import actions
 from .access import access_case
-from .bsn import is_valid_bsn
+from .bsn import bsn_search_digits, searched_bsn
 from .forms import (
     AssessmentForm,
     CaseFilterForm,
@@ -48,7 +48,6 @@ def search_cases(cases: QuerySet[Case], house: House, text: str) -> QuerySet[Cas
     """By BSN (keyed hash, never decrypting), by date of birth (dd-mm-yyyy), else by name."""
     text = text.strip()
     links = CaseSubject.objects.filter(case=OuterRef("pk"))
-    digits = re.sub(r"[\s.\-]", "", text)
     match = _DATE.match(text)
     if match:  # before the BSN test: 17-05-1980 also has eight digits
         day, month, year = (int(g) for g in match.groups())
@@ -57,10 +56,11 @@ def search_cases(cases: QuerySet[Case], house: House, text: str) -> QuerySet[Cas
         except ValueError:
             return cases.none()
         return cases.filter(Exists(links.filter(subject__date_of_birth=born)))
-    if digits.isdigit() and len(digits) in (8, 9):
-        if not is_valid_bsn(digits):
+    if bsn_search_digits(text):
+        bsn = searched_bsn(text)
+        if not bsn:
             return cases.none()
-        return cases.filter(Exists(links.filter(subject__bsn_hash=actions.bsn_lookup_hash(digits))))
+        return cases.filter(Exists(links.filter(subject__bsn_hash=actions.bsn_lookup_hash(bsn))))
     words = text.lower().split()
     name_filter = Q()
     for word in words:
@@ -106,6 +106,7 @@ def _export_cases(request: HttpRequest, house: House, cases: Any, fmt: str) -> H
 def case_list(request: HttpRequest, slug: str) -> HttpResponse:
     house = policy.access_house(request.user, slug)
     form = CaseFilterForm(request.GET or None, house=house)
+    refused: lookups.LookUpRefused | None = None
     cases = (
         policy.visible_in(request.user, Case, house)
         .select_related("process_director", "case_director", "case_director_organisation")
@@ -148,11 +149,16 @@ def case_list(request: HttpRequest, slug: str) -> HttpResponse:
         if data.get("zonder_casusregisseur"):
             cases = cases.filter(phase__in=Phase.after_meeting(), case_director__isnull=True)
         if data.get("q"):
-            cases = search_cases(cases, house, data["q"])
+            try:
+                actions.admit_case_search(request.user, house, data["q"])
+            except lookups.LookUpRefused as error:
+                refused, cases = error, cases.none()
+            else:
+                cases = search_cases(cases, house, data["q"])
     else:
         cases = cases.exclude(phase=Phase.CLOSED)
     fmt = request.GET.get("formaat", "")
-    if fmt in exports.FORMATS:
+    if fmt in exports.FORMATS and refused is None:
         return _export_cases(request, house, cases, fmt)
     after = request.GET.get("na", "")
     if after.isdigit():
@@ -161,7 +167,7 @@ def case_list(request: HttpRequest, slug: str) -> HttpResponse:
     actions.record_case_list(request.user, house, [c.pk for c in page[:PAGE_SIZE]])
     query = request.GET.copy()
     query.pop("na", None)
-    return render(
+    response = render(
         request,
         "cases/case_list.html",
         {
@@ -171,8 +177,13 @@ def case_list(request: HttpRequest, slug: str) -> HttpResponse:
             "next_after": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None,
             "query": query.urlencode(),
             "is_staff": policy.has_role(request.user, house, *policy.STAFF_ROLES),
+            "refused": refused,
         },
+        status=429 if refused is not None else 200,
     )
+    if refused is not None:
+        response["Retry-After"] = str(refused.wait)
+    return response
 
 
 def _chart(assessments: list[Assessment]) -> dict[str, Any]:
@@ -263,6 +274,8 @@ def _form_page(
     request: HttpRequest, template: str, case: Case, form: Any, **extra: Any
 ) -> HttpResponse:
     status = 400 if request.method == "POST" and form.errors else 200
+    # The form pages show the case's title: the main person (issue 22, finding 4).
+    actions.record_case_list(request.user, case.house, [case.pk], "case.form.read")
     return render(
         request, template, {"house": case.house, "case": case, "form": form, **extra}, status=status
     )

@@ -147,6 +147,16 @@ if (LOG_CHAIN_KEY and len(LOG_CHAIN_KEY) < 32) or (PRODUCTION and not LOG_CHAIN_
         "gebruik minstens 32 willekeurige tekens (verplicht in productie)",
         "use at least 32 random characters (required in production)",
     )
+LOG_SEAL_DIR = env.text(
+    "CASUSREGIE_LOG_SEAL_DIR",
+    "",
+    help="Map waarin `run_schedule` elke dag een zegel van de logketens schrijft "
+    "(`log-seal-JJJJ-MM-DD.json`: per keten het laatste volgnummer en de laatste hash, "
+    "ondertekend met `CASUSREGIE_LOG_CHAIN_KEY`), en waar `casusregie seal-log` zonder `--out` "
+    "schrijft. `casusregie verify-log --against MAP` ziet dan ook een verwijderde keten of "
+    "verwijderde laatste regels. Kies opslag buiten de database die de databaseserver niet kan "
+    "wijzigen, bijvoorbeeld bij de back-ups. Leeg: geen dagelijks zegel.",
+)
 DEBUG = env.flag(
     "DEBUG",
     False,
@@ -425,6 +435,42 @@ for _name, _value in (
             "use at least 32 random characters (required in production when houses take part "
             "in the exchange)",
         )
+
+# --- Looking people up (privacy/lookups.py, decision 0039) -------------------------------------
+
+env.group = "Personen opzoeken / Looking people up"
+# "Already a case?" (page and API) and every search by BSN answer whether a person is known:
+# unlimited, they are an oracle (issue 22). Counted per clock hour in the database, so the
+# limits hold across gunicorn workers and servers.
+LOOKUP_PERSON_PER_HOUR = env.integer(
+    "CASUSREGIE_LOOKUP_PERSON_PER_HOUR",
+    30,
+    minimum=1,
+    help="Zoveel keer per klokuur mag één persoon (of API-client) iemand opzoeken: 'al een "
+    "casus?' (pagina en API) en zoeken op BSN samen, in alle huizen samen. Daarboven wordt "
+    "niet opgezocht: de pagina zegt wanneer het weer kan, de API antwoordt 429 met "
+    "Retry-After, en de privacyfunctionaris krijgt één signaal per persoon per dag.",
+)
+LOOKUP_ORGANISATION_PER_HOUR = env.integer(
+    "CASUSREGIE_LOOKUP_ORGANISATION_PER_HOUR",
+    200,
+    minimum=1,
+    help="Zoveel keer per klokuur mogen alle medewerkers (en API-clients) van één organisatie "
+    "samen in één huis iemand opzoeken. Daarboven als bij het maximum per persoon; de "
+    "privacyfunctionaris krijgt één signaal per organisatie per dag.",
+)
+LOOKUP_SIGNAL_PER_DAY = env.integer(
+    "CASUSREGIE_LOOKUP_SIGNAL_PER_DAY",
+    60,
+    minimum=1,
+    help="Wie op één dag vaker iemand opzoekt dan dit aantal, komt op de controlelijst van de "
+    "privacyfunctionaris (één signaal per persoon per dag), ook zonder het uurmaximum te "
+    "halen.",
+)
+if ENVIRONMENT == "test":
+    # The suite looks people up many times as a handful of people; the tests of the limits
+    # (signals/tests/test_lookup_limits.py) set their own small values.
+    LOOKUP_PERSON_PER_HOUR = LOOKUP_ORGANISATION_PER_HOUR = LOOKUP_SIGNAL_PER_DAY = 100000
 
 # --- Application ------------------------------------------------------------------------------
 
@@ -777,7 +823,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No query strings in the console (the demo's and runserver's request lines): they can hold
+    # a searched name or BSN (casusregie.web.logfilter).
+    "filters": {"no_query_strings": {"()": "casusregie.web.logfilter.NoQueryStrings"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_query_strings"],
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env.choice(
@@ -788,7 +843,13 @@ LOGGING = {
         ).upper(),
     },
     # axes and django-tasks log every login attempt and every task run at info: too chatty.
-    "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        # runserver's request lines (the demo): through the console handler and its filter,
+        # not Django's own handler, which would print the query string.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 MESSAGE_TAGS = {10: "info", 20: "info", 25: "ok", 30: "warning", 40: "error"}

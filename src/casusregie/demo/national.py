@@ -322,9 +322,10 @@ def generate(
     tables = [t.table for t in generator.tables.values()]
     dropped = _drop_secondary_indexes(connection, tables) if postgres else []
     result = Result()
-    heads: dict[int, str] = {}
+    heads: dict[int, tuple[str, int]] = {}
     for world, size in zip(worlds, sizes, strict=True):
-        info, heads[world.house.pk] = generator.house(world, size)
+        info, last_hash = generator.house(world, size)
+        heads[world.house.pk] = (last_hash, generator.chained)
         result.houses.append(info)
     for table in generator.tables.values():
         table.flush()
@@ -462,6 +463,7 @@ class _Generator:
         self.per_year: dict[int, int] = {}
         self.meeting = {}
         self.prev_hash = ""
+        self.chained = 0  # the house's log lines so far: its head's sequence number
         self.uri = activity_uri(world.house.slug, CASE_PROCESS, 1)
         span = 60 * 60 * 24 * 365 * YEARS
         moments = sorted(
@@ -803,13 +805,18 @@ class _Generator:
             line_hash = chain.digest(line, self.prev_hash)
             self.tables["log"].add(*(line[c] for c in chain._LOG_FIELDS), self.prev_hash, line_hash)
             self.prev_hash = line_hash
+            self.chained += 1
 
 
-def _set_log_heads(heads: dict[int, str], using: str) -> None:
-    """The next real log line must chain onto the last generated one of its house."""
-    for house_id, last_hash in heads.items():
+def _set_log_heads(heads: dict[int, tuple[str, int]], using: str) -> None:
+    """The next real log line must chain onto the last generated one of its house, under a
+    head signed like every other (decision 0038)."""
+    for house_id, (last_hash, last_seq) in heads.items():
+        mac = chain.head_mac(house_id, chain.LOG, last_seq, last_hash)
         LogHead.objects.using(using).update_or_create(
-            house_id=house_id, kind=chain.LOG, defaults={"last_hash": last_hash}
+            house_id=house_id,
+            kind=chain.LOG,
+            defaults={"last_hash": last_hash, "last_seq": last_seq, "mac": mac},
         )
 
 

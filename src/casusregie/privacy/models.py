@@ -154,13 +154,18 @@ class LogHead(models.Model):
     """The newest hash of one chain: the audit trail or the processing log, per house.
 
     Writers lock this row (SELECT ... FOR UPDATE) so rows are chained in commit order; house 0
-    holds the chain of audit events outside any house (account events).
+    holds the chain of audit events outside any house (account events). `last_seq` counts the
+    rows ever chained (purged ones included) and `mac` signs house, kind, `last_seq` and
+    `last_hash` with the chain key, so a head moved back over removed rows without the key is
+    found (chain.head_mac, decision 0038).
     """
 
     house_id = models.BigIntegerField()
     kind = models.CharField(max_length=10)  # "audit" or "log"
     last_hash = models.CharField(max_length=64, blank=True)
     last_id = models.BigIntegerField(default=0)
+    last_seq = models.BigIntegerField(default=0)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [
@@ -172,16 +177,20 @@ class LogCheckpoint(models.Model):
     """Where a chain starts after old lines were removed at the end of their retention.
 
     `verify_log` accepts the first remaining row only when its `prev_hash` is the hash recorded
-    here; any other gap is a broken link.
+    here; any other gap is a broken link. Signed with the chain key like the head, so a
+    checkpoint forged to hide rewritten rows behind it is found.
     """
 
     house_id = models.BigIntegerField()
     kind = models.CharField(max_length=10)
     last_removed_id = models.BigIntegerField()
     last_removed_hash = models.CharField(max_length=64)
+    # The sequence number of the last removed row: where counting restarts (chain.head_mac).
+    last_removed_seq = models.BigIntegerField(default=0)
     removed = models.PositiveIntegerField()
     removed_until = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+    mac = models.CharField(max_length=64, blank=True)  # chain.checkpoint_mac
 
 
 class ProcessingActivity(models.Model):
@@ -339,6 +348,8 @@ class SignalKind(models.TextChoices):
     MANY_CASES = "many_cases", _("Many cases read without taking part")
     OFF_HOURS = "off_hours", _("Reads outside working hours")
     EXPORT = "export", _("Export of personal data")
+    LOOKUPS = "lookups", _("Many look-ups of people")
+    ORGANISATION_LOOKUPS = "org_lookups", _("Organisation at its look-up limit")
 
 
 class SignalDecision(models.TextChoices):
@@ -374,6 +385,21 @@ class UsageSignal(models.Model):
             )
         ]
         indexes = [models.Index(fields=["house", "decision", "day"], name="signal_house_open")]
+
+
+class LookUpCount(models.Model):
+    """How many times a person, or an organisation in a house, looked people up in one clock
+    hour ("already a case?", searches by BSN): the counters of the look-up limits (lookups.py,
+    decision 0039). Ids and numbers only; rows older than two days are deleted by the nightly
+    usage-signal run."""
+
+    # "person:<user id>" or "organisation:<house id>:<organisation id>"
+    key = models.CharField(max_length=40)
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "hour"], name="lookup_count_once")]
 
 
 class RetentionExtension(models.Model):

@@ -9,6 +9,7 @@ Log lines are not touched here: they are pseudonymised and follow their own rete
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from casusregie.accounts.roles import Role
 from casusregie.houses.models import House
 
-from . import log
+from . import chain, log
 from .audit import record_change
 from .models import (
     DestructionApproval,
@@ -39,6 +40,8 @@ from .models import (
 RETENTION_ROLES = (Role.PRIVACY_OFFICER, Role.PROCESS_DIRECTOR, Role.HOUSE_MANAGER)
 APPROVALS_NEEDED = 2
 MAX_EXTENSION_YEARS = 10
+
+logger = logging.getLogger(__name__)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -311,13 +314,20 @@ def _destroy(proposal: DestructionList, item: DestructionItem, approvers: list[s
 
 def purge_log(house: House, today: datetime.date) -> int:
     """Remove log lines older than the house's log retention, from the start of the chain,
-    and record the checkpoint `verify_log` restarts from."""
+    and record the signed checkpoint `verify_log` restarts from."""
     zone = timezone.get_current_timezone()
     cutoff = datetime.datetime.combine(
         add_months(today, -12 * house.retention_log_years), datetime.time.min, zone
     )
     with transaction.atomic():
         LogHead.objects.select_for_update().filter(house_id=house.pk, kind="log").first()
+        previous = (
+            LogCheckpoint.objects.filter(house_id=house.pk, kind="log").order_by("-pk").first()
+        )
+        if previous is not None and not chain.checkpoint_signed(previous):
+            # A new signed checkpoint would hide the forged one from verify-log: leave both.
+            logger.error("log_purge_refused", extra={"house_id": house.pk})
+            return 0
         old = ProcessingLogEntry.objects.filter(house=house, start_time__lt=cutoff)
         last = old.order_by("-pk").values("pk", "chain_hash", "start_time").first()
         if last is None:
@@ -332,12 +342,15 @@ def purge_log(house: House, today: datetime.date) -> int:
                 "DELETE FROM privacy_processinglogentry WHERE house_id = %s AND id <= %s",
                 [house.pk, last["pk"]],
             )
-        LogCheckpoint.objects.create(
+        checkpoint = LogCheckpoint(
             house_id=house.pk,
             kind="log",
             last_removed_id=last["pk"],
             last_removed_hash=last["chain_hash"],
+            last_removed_seq=(previous.last_removed_seq if previous else 0) + count,
             removed=count,
             removed_until=last["start_time"],
         )
+        checkpoint.mac = chain.checkpoint_mac(checkpoint)
+        checkpoint.save()
     return count

@@ -10,7 +10,12 @@ is over).
   in which neither they (as process director or case director) nor their organisation take part;
 - off hours: a user read personal data outside the house's working hours or at the weekend;
 - exports: a user downloaded personal data (PDF, export file, access-request report);
-- break-the-glass: written at the moment of access (privacy.actions.do_break_glass).
+- break-the-glass: written at the moment of access (privacy.actions.do_break_glass);
+- look-ups of people ("already a case?", searches by BSN; lookups.py), written at the moment:
+  a person reached their hourly limit or looked people up more than `LOOKUP_SIGNAL_PER_DAY`
+  times in a day (one signal per person and day, whichever came first); an organisation reached
+  its hourly limit in the house (one signal per organisation and day, naming the first person
+  refused).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casusregie.accounts.models import Membership
-from casusregie.houses.models import House
+from casusregie.houses.models import House, Organisation
 
 from .models import AuditEvent, SignalDecision, SignalKind, UsageSignal
 
@@ -162,3 +167,53 @@ def _exports(house: House, day: datetime.date, events: list[dict[str, Any]]) -> 
         )
         for user_id, actions in found.items()
     ]
+
+
+def flag_lookups(
+    house: House, user: Any, *, day: datetime.date, count: int, details: dict[str, Any]
+) -> bool:
+    """A person looked people up unusually often (lookups.py): one signal per person and day,
+    whichever rule came first; later look-ups that day add nothing. True if written now."""
+    _signal, created = UsageSignal.objects.get_or_create(
+        house=house,
+        kind=SignalKind.LOOKUPS,
+        user=user,
+        day=day,
+        key="",
+        defaults={"count": count, "details": details},
+    )
+    return created
+
+
+def flag_organisation_lookups(
+    house: House,
+    organisation: Organisation,
+    user: Any,
+    *,
+    day: datetime.date,
+    count: int,
+    details: dict[str, Any],
+) -> bool:
+    """An organisation reached its hourly look-up limit in the house: one signal per
+    organisation and day, on the first person refused. True if written now."""
+    key = f"organisation-{organisation.pk}"
+    same = UsageSignal.objects.filter(
+        house=house, kind=SignalKind.ORGANISATION_LOOKUPS, day=day, key=key
+    )
+    if same.exists():
+        return False
+    with transaction.atomic():
+        # One writer per organisation at a time, so two people refused together make one signal.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        if same.exists():
+            return False
+        UsageSignal.objects.create(
+            house=house,
+            kind=SignalKind.ORGANISATION_LOOKUPS,
+            user=user,
+            day=day,
+            key=key,
+            count=count,
+            details=details,
+        )
+    return True

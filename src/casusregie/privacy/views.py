@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 
 from casusregie.accounts.roles import Role
 from casusregie.houses.models import House
+from casusregie.web.exports import cell
 from casusregie.web.forms import apply_errors
 
-from . import actions, log, policy, register
+from . import actions, log, lookups, policy, register
 from .audit import record_change
 from .export import records
 from .forms import (
@@ -285,8 +286,11 @@ def register_export(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-def _disclosure_rows(house: House, form: DisclosureSearchForm) -> tuple[list[Disclosure], str]:
-    """The register filtered by case number or by person (BSN); '' when no filter applies."""
+def _disclosure_rows(
+    user: Any, house: House, form: DisclosureSearchForm
+) -> tuple[list[Disclosure], str]:
+    """The register filtered by case number or by person (BSN); '' when no filter applies. A
+    search by BSN looks a person up: over the look-up limits it raises `LookUpRefused`."""
     from casusregie.cases.access import case_for_oversight
     from casusregie.cases.actions import bsn_lookup_hash
 
@@ -302,6 +306,7 @@ def _disclosure_rows(house: House, form: DisclosureSearchForm) -> tuple[list[Dis
             return [], ""
         rows, label = rows.filter(case_id=case.pk), reference
     elif form.is_valid() and form.cleaned_data.get("bsn"):
+        lookups.admit(user, house, what="disclosure-search")
         lookup = bsn_lookup_hash(form.cleaned_data["bsn"].replace(" ", "").replace(".", ""))
         ref = log.subject_ref(subject_pk=0, bsn_hash=lookup)
         about = disclosures_about(house, [ref.pseudonym]).values("pk")
@@ -320,13 +325,17 @@ def _disclosure_rows(house: House, form: DisclosureSearchForm) -> tuple[list[Dis
 def disclosures(request: HttpRequest, slug: str) -> HttpResponse:
     house = _officer_house(request, slug)
     form = DisclosureSearchForm(request.GET or None)
-    rows, label = _disclosure_rows(house, form) if request.GET else ([], "")
+    refused: lookups.LookUpRefused | None = None
+    try:
+        rows, label = _disclosure_rows(request.user, house, form) if request.GET else ([], "")
+    except lookups.LookUpRefused as error:
+        refused, rows, label = error, [], ""
     if request.GET and rows:
         _log_oversight(request, house, "disclosures.read", house, filter=label, rows=len(rows))
-    if request.GET.get("formaat") == "csv" and not form.errors:
+    if request.GET.get("formaat") == "csv" and not form.errors and refused is None:
         _log_oversight(request, house, "disclosures.export", house, filter=label)
         return _disclosures_csv(house, rows)
-    return render(
+    response = render(
         request,
         "privacy/disclosures.html",
         {
@@ -334,11 +343,15 @@ def disclosures(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "rows": rows,
             "label": label,
-            "searched": bool(request.GET),
+            "searched": bool(request.GET) and refused is None,
+            "refused": refused,
             "categories": dict(DataCategory.choices),
         },
-        status=400 if form.errors else 200,
+        status=429 if refused is not None else 400 if form.errors else 200,
     )
+    if refused is not None:
+        response["Retry-After"] = str(refused.wait)
+    return response
 
 
 def _disclosures_csv(house: House, rows: list[Disclosure]) -> HttpResponse:
@@ -360,21 +373,22 @@ def _disclosures_csv(house: House, rows: list[Disclosure]) -> HttpResponse:
             _("Attendees"),
         ]
     )
+    # Every text through exports.cell(): a purpose typed as `=HYPERLINK(...)` must reach the
+    # privacy officer's spreadsheet as text, not as a formula (issue 22, finding 7).
     for d in rows:
-        writer.writerow(
-            [
-                timezone.localtime(d.occurred_at).strftime("%d-%m-%Y %H:%M"),
-                d.name,
-                d.from_organisation.name if d.from_organisation else "",
-                ", ".join(o.name for o in d.recipients.all()),
-                ", ".join(str(categories.get(c, c)) for c in d.data_categories),
-                d.purpose,
-                d.legal_basis,
-                d.processing_activity,
-                d.meeting_id or "",
-                ", ".join(d.attendees),
-            ]
-        )
+        row = [
+            timezone.localtime(d.occurred_at).strftime("%d-%m-%Y %H:%M"),
+            d.name,
+            d.from_organisation.name if d.from_organisation else "",
+            ", ".join(o.name for o in d.recipients.all()),
+            ", ".join(str(categories.get(c, c)) for c in d.data_categories),
+            d.purpose,
+            d.legal_basis,
+            d.processing_activity,
+            d.meeting_id or "",
+            ", ".join(d.attendees),
+        ]
+        writer.writerow([cell(value) for value in row])
     return response
 
 

@@ -26,7 +26,7 @@ from casusregie.cases.models import CaseSubject
 from casusregie.cases.phases import Phase
 from casusregie.houses.models import House, Organisation
 from casusregie.inbox.actions import notify
-from casusregie.privacy import log
+from casusregie.privacy import log, lookups
 from casusregie.privacy.crypto import keyed_hash
 from casusregie.privacy.models import Operation
 
@@ -441,9 +441,16 @@ def already_a_case(
     house: House, identity: Identity, *, actor: Any, organisation: Organisation | None = None
 ) -> Answer:
     """Yes (house, contact) or no: this house first, then the houses of the region that take
-    part in the exchange (exchange.py). The look-up is logged, its answer too."""
+    part in the exchange (exchange.py). The look-up is logged, its answer too.
+
+    It counts against the look-up limits of the person and the organisation
+    (privacy/lookups.py); over them it raises `LookUpRefused` before anything is looked up.
+    The contact named is the case's process director, also to an organisation that does not
+    take part in the case: the way to the ordinary, logged known-to procedure (decision 0039).
+    """
     from . import exchange
 
+    lookups.admit(actor, house, organisation, what="already-a-case")
     pseudonym = local_pseudonym(identity)
     case = local_case(house, identity, pseudonym)
     where = "local"

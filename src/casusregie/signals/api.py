@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,6 +19,7 @@ from casusregie.api.base import ApiView
 from casusregie.api.common import OrganisationField, PageQuery, Ref, newest_first, parse
 from casusregie.api.schema import page_of
 from casusregie.houses.models import Organisation
+from casusregie.privacy import lookups
 
 from . import actions
 from .access import alerts_of, signal_house, signalling_organisations
@@ -71,6 +72,18 @@ class AnswerOut(serializers.Serializer):
     known = serializers.BooleanField()
     house = serializers.CharField(help_text="The house where the person is a case; empty if no.")
     contact = serializers.CharField(help_text="Whom to contact there; empty if no.")
+
+
+class LookUpLimitReached(exceptions.APIException):
+    """A look-up over the limits: the API's 429 problem (type `throttled`) with `Retry-After`,
+    saying whose limit was reached and when to try again."""
+
+    status_code = 429
+    default_code = "throttled"
+
+    def __init__(self, refused: lookups.LookUpRefused) -> None:
+        super().__init__(refused.message())
+        self.wait = refused.wait
 
 
 class AlertOut(serializers.Serializer):
@@ -136,14 +149,21 @@ class AlreadyACaseView(ApiView):
         summary='"Already a case?": yes (house, contact) or no',
     )
     def post(self, request: Request, slug: str) -> Response:
+        """Counts against the look-up limits per person (an API client counts as one) and per
+        organisation per clock hour (`CASUSREGIE_LOOKUP_PERSON_PER_HOUR`,
+        `CASUSREGIE_LOOKUP_ORGANISATION_PER_HOUR`). Over a limit: 429 with `Retry-After` (the
+        seconds until the next hour), nothing is looked up and the call is not counted."""
         house = signal_house(request.user, slug)
         data = parse(IdentityIn, request.data, request, house)
-        answer = actions.already_a_case(
-            house,
-            data["identity"],
-            actor=request.user,
-            organisation=signalling_organisations(request.user, house).first(),
-        )
+        try:
+            answer = actions.already_a_case(
+                house,
+                data["identity"],
+                actor=request.user,
+                organisation=signalling_organisations(request.user, house).first(),
+            )
+        except lookups.LookUpRefused as refused:
+            raise LookUpLimitReached(refused) from None
         return Response(
             AnswerOut(
                 {"known": answer.known, "house": answer.house, "contact": answer.contact}

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from casusregie.houses.models import Organisation
 from casusregie.imports.report import ERROR, as_csv
 from casusregie.insights.report import SUPPRESS_BELOW, suppress
-from casusregie.privacy import log
+from casusregie.privacy import log, lookups
 from casusregie.privacy.models import Operation
 from casusregie.web import progress
 from casusregie.web.forms import apply_errors
@@ -130,23 +130,30 @@ def check(request: HttpRequest, slug: str) -> HttpResponse:
     house = signal_house(request.user, slug)
     form = IdentityForm(request.POST or None)
     answer = None
+    refused: lookups.LookUpRefused | None = None
     status = 200
     if request.method == "POST":
         if form.is_valid():
             organisation = signalling_organisations(request.user, house).first()
-            answer = actions.already_a_case(
-                house, form.identity, actor=request.user, organisation=organisation
-            )
+            try:
+                answer = actions.already_a_case(
+                    house, form.identity, actor=request.user, organisation=organisation
+                )
+            except lookups.LookUpRefused as error:
+                refused, status = error, 429
         else:
             status = 400
         form.forget_identity()
-        form = IdentityForm() if status == 200 else form
-    return render(
+        form = IdentityForm() if status in (200, 429) else form
+    response = render(
         request,
         "signals/check.html",
-        {"house": house, "form": form, "answer": answer},
+        {"house": house, "form": form, "answer": answer, "refused": refused},
         status=status,
     )
+    if refused is not None:
+        response["Retry-After"] = str(refused.wait)
+    return response
 
 
 @login_required

@@ -13,7 +13,7 @@ from casusregie.api.models import purge_expired
 from casusregie.inbox.tasks import send_digests_task
 from casusregie.outbox import delivery as outbox
 from casusregie.plans.tasks import escalate_actions, remind_actions
-from casusregie.privacy.tasks import detect_usage_signals, retention_duties
+from casusregie.privacy.tasks import detect_usage_signals, retention_duties, seal_log
 from casusregie.signals.actions import purge_expired_signals
 from casusregie.web.task_queue import STALE, requeue_abandoned
 from casusregie.webhooks.tasks import webhook_duties
@@ -21,7 +21,8 @@ from casusregie.webhooks.tasks import webhook_duties
 
 class Command(BaseCommand):
     help = (
-        "Queue reminders, escalations, privacy signals, retention duties and daily digests; "
+        "Queue reminders, escalations, privacy signals, retention duties, the daily log seal "
+        "and daily digests; "
         "deliver queued mail; purge expired API idempotency answers."
     )
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             ("escalaties", escalate_actions),
             ("privacysignalen", detect_usage_signals),
             ("bewaartermijnen", retention_duties),
+            ("logzegel", seal_log),
             ("webhooks", webhook_duties),
         ):
             result = job.enqueue(today)
