@@ -53,6 +53,7 @@ class Cast:
     other_house_user: User
     triage: User
     privacy_officer: User
+    auditor: User
 
     def members(self) -> dict[str, User]:
         return {
@@ -64,6 +65,7 @@ class Cast:
             "other_house_user": self.other_house_user,
             "triage": self.triage,
             "privacy_officer": self.privacy_officer,
+            "auditor": self.auditor,
         }
 
 
@@ -163,6 +165,7 @@ def build_cast() -> Cast:
         privacy_officer=make_user(
             "fg@test.invalid", "Frits Gegevens", house, staff, Role.PRIVACY_OFFICER
         ),
+        auditor=make_user("audit@test.invalid", "Anna Audit", house, staff, Role.AUDITOR),
     )
 
 

@@ -32,7 +32,9 @@ MAX_TOKEN_FAILURES = 5
 
 def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    # Only a path on this site: `redirect()` reads a bare word such as `foo` as a URL name and
+    # answered 500 when it named none (issue 22, finding 10).
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -6,7 +6,7 @@ user may not see is "does not exist", exactly like a URL they may not open.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -149,11 +149,15 @@ def page(
     request: Request,
     limit: int,
     serializer_class: type[serializers.Serializer],
+    on_page: Callable[[list[Any]], None] | None = None,
 ) -> dict[str, Any]:
     """One page of an ordered queryset, with the link to the next page (keyset: `after` is the
-    id of the last row shown, so pages stay fast and stable while rows are added)."""
+    id of the last row shown, so pages stay fast and stable while rows are added). `on_page`
+    gets the rows shown, to log the read of the people they name."""
     found = list(rows[: limit + 1])
     shown = found[:limit]
+    if on_page is not None and shown:
+        on_page(shown)
     next_url = None
     if len(found) > limit:
         query = request.query_params.copy()
@@ -167,13 +171,14 @@ def newest_first(
     request: Request,
     query: dict[str, Any],
     serializer_class: type[serializers.Serializer],
+    on_page: Callable[[list[Any]], None] | None = None,
 ) -> dict[str, Any]:
     if query.get("after"):
         rows = rows.filter(pk__lt=query["after"])
     rows = rows.order_by("-pk")
     if not rows.query.annotations:
         rows = _picked_by_id(rows, query["limit"] + 1)
-    return page(rows, request, query["limit"], serializer_class)
+    return page(rows, request, query["limit"], serializer_class, on_page)
 
 
 def _picked_by_id(rows: QuerySet[Any], count: int) -> QuerySet[Any]:

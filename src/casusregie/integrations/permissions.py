@@ -22,7 +22,7 @@ from casusregie.privacy.actions import unconfirmed_methods
 
 from .authentication import OidcBearer
 from .models import ApiToken
-from .scopes import required_scope
+from .scopes import required_scopes
 
 
 class InsufficientScope(exceptions.PermissionDenied):
@@ -42,16 +42,17 @@ class TokenLimits(permissions.BasePermission):
         auth = request.auth
         if isinstance(auth, ApiToken):
             match = request._request.resolver_match
-            needed = required_scope(view, request.method or "GET", match and match.url_name)
+            needed = required_scopes(view, request.method or "GET", match and match.url_name)
             if getattr(view, "open_to_every_client", False):
-                needed = ""  # e.g. "who am I": any valid token may ask
+                needed = []  # e.g. "who am I": any valid token may ask
             elif needed is None:
                 raise exceptions.PermissionDenied(
                     _("This endpoint is not available to API clients.")
                 )
-            if needed and needed not in auth.client.scope_list:
+            missing = [scope for scope in needed if scope not in auth.client.scope_list]
+            if missing:
                 raise InsufficientScope(
-                    _("This token lacks the scope %(scope)s.") % {"scope": needed}
+                    _("This token lacks the scope %(scope)s.") % {"scope": missing[0]}
                 )
         if isinstance(auth, ApiToken | OidcBearer) and unconfirmed_methods(request.user).exists():
             raise OnboardingRequired

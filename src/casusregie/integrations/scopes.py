@@ -76,6 +76,22 @@ URL_RESOURCES = {
 }
 
 
+# Read endpoints that render other kinds of content too need those kinds' scopes as well: the
+# case file (PDF) holds the case's actions, feedback, decisions and meeting input, so a token
+# with `cases:read` alone, which gets 403 on /actions and /meetings, does not get them through
+# the PDF (issue 22, finding 8).
+ALSO_NEEDED = {"case-file": ("actions:read", "meetings:read")}
+
+
+def required_scopes(view: Any, method: str, url_name: str | None) -> list[str] | None:
+    """Every scope a call needs (the endpoint's own first), or None when the endpoint is not
+    open to API clients."""
+    needed = required_scope(view, method, url_name)
+    if needed is None:
+        return None
+    return [needed, *ALSO_NEEDED.get(url_name or "", ())]
+
+
 def required_scope(view: Any, method: str, url_name: str | None) -> str | None:
     """The scope a call needs, or None when the endpoint is not open to API clients."""
     fixed = getattr(view, "required_scope", None)

@@ -22,7 +22,7 @@ from casusregie.cases import actions as case_actions
 from casusregie.cases.models import Case, Participation
 from casusregie.houses.models import House, Organisation, Partnership
 from casusregie.inbox.actions import notify
-from casusregie.privacy import log
+from casusregie.privacy import log, policy
 from casusregie.privacy.models import DataCategory, Operation
 from casusregie.webhooks import events as webhook_events
 
@@ -45,11 +45,7 @@ from .tasks import send_meeting_mail
 
 
 def is_director(user: Any, house_id: int) -> bool:
-    return (
-        Membership.objects.active()
-        .filter(user_id=getattr(user, "pk", 0) or 0, house=house_id, role=Role.PROCESS_DIRECTOR)
-        .exists()
-    )
+    return policy.has_role(user, house_id, Role.PROCESS_DIRECTOR)
 
 
 def _require_director(house_id: int, actor: Any) -> None:
@@ -194,9 +190,8 @@ def do_plan_meeting(
 
 def invitation_of(meeting: Meeting, user: Any) -> Invitation | None:
     """The invitation the user answers for (their organisation's), if any."""
-    orgs = Membership.objects.active().filter(user=user, house=meeting.house_id)
     return (
-        meeting.invitations.filter(organisation__in=orgs.values("organisation"))
+        meeting.invitations.filter(organisation__in=policy.case_organisations(user, meeting.house))
         .select_related("organisation")
         .first()
     )
@@ -510,7 +505,12 @@ def do_add_contribution(
     }
     membership = (
         Membership.objects.active()
-        .filter(user=actor, house=meeting.house_id, organisation__in=list(participants))
+        .filter(
+            user=actor,
+            house=meeting.house_id,
+            organisation__in=list(participants),
+            role__in=policy.CASE_ROLES,
+        )
         .select_related("organisation")
         .first()
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casusregie.accounts.roles import Role
-from casusregie.cases.actions import case_subjects, subject_refs
+from casusregie.cases.actions import case_subjects, record_case_list, subject_refs
 from casusregie.cases.models import Case
 from casusregie.cases.phases import Phase
 from casusregie.houses.models import Organisation
@@ -113,6 +113,8 @@ def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("meetings:detail", slug=slug, pk=meeting.pk)
     status = 400 if request.method == "POST" else 200
+    # The case picker shows every open case's title (its main person).
+    record_case_list(request.user, house, list(cases.values_list("pk", flat=True)), "meeting.plan")
     return render(
         request, "meetings/meeting_new.html", {"house": house, "form": form}, status=status
     )
@@ -186,6 +188,7 @@ def _detail(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpRespons
         .filter(agenda_item__in=items)
         .select_related("organisation", "author")
     )
+    _log_read(request, meeting, items)
     open_for_input = meeting.status not in (MeetingStatus.CANCELLED, MeetingStatus.HELD)
     my_orgs = set(
         policy.active_memberships(user)
@@ -303,6 +306,7 @@ def _table_page(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpRes
     house = meeting.house
     people = house_people(house)
     items = list(meeting.agenda.select_related("case").order_by("position"))
+    _log_read(request, meeting, items)
     sections = []
     for item in items:
         organisations = Organisation.objects.filter(
@@ -551,17 +555,27 @@ def _excerpt_org(request: HttpRequest, meeting: Meeting) -> tuple[Organisation |
     return own, []
 
 
+def _log_read(
+    request: HttpRequest, meeting: Meeting, items: list[AgendaItem], name: str = "meeting.read"
+) -> None:
+    """A meeting page, its table mode or minutes show the agenda's cases and what one may read
+    about them: a read of the people of those cases (issue 22: the page and table mode wrote no
+    log line). The minutes are logged even without people (an area case), against the meeting."""
+    refs = [r for item in items for r in subject_refs(case_subjects(item.case))]
+    if refs or name == "meeting.minutes.read":
+        log.record(
+            actor=request.user,
+            house=meeting.house,
+            name=name,
+            operation=Operation.READ,
+            obj=meeting,
+            subjects=refs or [log.SubjectRef(f"meeting-{meeting.pk}", "meeting")],
+        )
+
+
 def _log_excerpt(request: HttpRequest, meeting: Meeting, content: dict[str, Any]) -> None:
-    cases = [entry["item"].case for entry in content["items"]]
-    refs = [r for c in cases for r in subject_refs(case_subjects(c))]
-    log.record(
-        actor=request.user,
-        house=meeting.house,
-        name="meeting.minutes.read",
-        operation=Operation.READ,
-        obj=meeting,
-        subjects=refs or [log.SubjectRef(f"meeting-{meeting.pk}", "meeting")],
-    )
+    items = [entry["item"] for entry in content["items"]]
+    _log_read(request, meeting, items, "meeting.minutes.read")
 
 
 @login_required

@@ -16,14 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casusregie.accounts.models import Membership, User
+from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
 from casusregie.cases.actions import case_subjects, subject_refs
 from casusregie.cases.models import Case
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import Organisation
 from casusregie.inbox.actions import notify
-from casusregie.privacy import log
+from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
 from casusregie.webhooks import events as webhook_events
 
@@ -61,11 +61,7 @@ def may_edit_plan(user: Any, case: Case) -> bool:
         return False
     if case.case_director_id == user.pk:
         return True
-    return (
-        Membership.objects.active()
-        .filter(user=user, house=case.house_id, role=Role.PROCESS_DIRECTOR)
-        .exists()
-    )
+    return policy.has_role(user, case.house, Role.PROCESS_DIRECTOR)
 
 
 def require_plan_editor(case: Case, actor: Any) -> None:
@@ -172,11 +168,7 @@ def validate_actions(case: Case, rows: Sequence[ActionData]) -> None:
         if (
             row.owner is not None
             and row.owner_organisation is not None
-            and (
-                not Membership.objects.active()
-                .filter(user=row.owner, house=case.house_id, organisation=row.owner_organisation)
-                .exists()
-            )
+            and not policy.works_for(row.owner, case.house, row.owner_organisation)
         ):
             add(index, "owner", _("The owner must work for the owner organisation in this house."))
         if row.due_date is None:
@@ -302,11 +294,8 @@ def _reviewers(case: Case) -> list[User]:
 
 
 def may_review(user: Any, action: Action) -> bool:
-    return action.case.case_director_id == getattr(user, "pk", None) or (
-        Membership.objects.active()
-        .filter(user_id=getattr(user, "pk", 0) or 0, house=action.house_id)
-        .filter(role=Role.PROCESS_DIRECTOR)
-        .exists()
+    return action.case.case_director_id == getattr(user, "pk", None) or policy.has_role(
+        user, action.house, Role.PROCESS_DIRECTOR
     )
 
 
@@ -322,13 +311,7 @@ def _lock(action: Action) -> Action:
 def do_submit_feedback(action: Action, *, what_was_done: str, result: str, actor: Any) -> Feedback:
     """The owner organisation reports what was done and with what result (*terugkoppeling*)."""
     action = _lock(action)
-    membership = (
-        Membership.objects.active()
-        .filter(user_id=getattr(actor, "pk", 0) or 0, house=action.house_id)
-        .filter(organisation=action.owner_organisation_id)
-        .first()
-    )
-    if membership is None:
+    if not policy.works_for(actor, action.house, action.owner_organisation):
         raise PermissionDenied(_("Only the owner organisation can give feedback on this action."))
     if action.status != ActionStatus.OPEN:
         raise ValidationError(_("This action is not waiting for feedback."))

@@ -8,6 +8,7 @@ Actions come only through `policy.visible(user, Action)`; an action the user may
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,10 +22,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casusregie.api.base import ApiView
-from casusregie.api.common import NumberedRef, PageQuery, Ref, id_field, newest_first, parse
+from casusregie.api.common import (
+    NumberedRef,
+    PageQuery,
+    Ref,
+    id_field,
+    newest_first,
+    parse,
+    record_read,
+)
 from casusregie.api.schema import page_of, results_of
 from casusregie.cases.access import access_case
+from casusregie.cases.actions import case_subjects, record_case_list
 from casusregie.houses.domains import LifeDomain
+from casusregie.houses.models import House
 from casusregie.plans.access import progress_counts
 from casusregie.privacy import policy
 
@@ -107,11 +118,15 @@ def action_detail(request: Request, slug: str, pk: int) -> dict[str, Any]:
         .select_related("author", "organisation")
         .order_by("submitted_at", "pk")
     )
+    record_read(request, action.house, action, case_subjects(action.case), action.case_id)
     return dict(ActionDetailOut(action, context={"feedback": feedback}).data)
 
 
 def visible_actions(request: Request, slug: str) -> QuerySet[Action]:
-    house = policy.access_house(request.user, slug)
+    return actions_in(request, policy.access_house(request.user, slug))
+
+
+def actions_in(request: Request, house: House) -> QuerySet[Action]:
     return (
         policy.visible_in(request.user, Action, house)
         .select_related("case", "owner_organisation", "owner")
@@ -129,6 +144,13 @@ class ActionQuery(PageQuery):
     case = id_field(required=False)
 
 
+def _logged(request: Request, house: House) -> Callable[[list[Action]], None]:
+    """A page of actions names the main person of each action's case (in its title)."""
+    return lambda shown: record_case_list(
+        request.user, house, sorted({a.case_id for a in shown}), "action.list"
+    )
+
+
 class ActionListView(ApiView):
     @extend_schema(
         parameters=[ActionQuery],
@@ -137,7 +159,8 @@ class ActionListView(ApiView):
     )
     def get(self, request: Request, slug: str) -> Response:
         query = parse(ActionQuery, request.query_params, request)
-        rows = visible_actions(request, slug)
+        house = policy.access_house(request.user, slug)
+        rows = actions_in(request, house)
         if query["mine"]:
             mine = policy.active_memberships(request.user).values("organisation")
             rows = rows.filter(
@@ -149,7 +172,7 @@ class ActionListView(ApiView):
             rows = rows.filter(status=ActionStatus.OPEN, due_date__lt=timezone.localdate())
         if query.get("case"):
             rows = rows.filter(case_id=query["case"])
-        return Response(newest_first(rows, request, query, ActionOut))
+        return Response(newest_first(rows, request, query, ActionOut, _logged(request, house)))
 
 
 class ActionDetailView(ApiView):
@@ -357,6 +380,7 @@ class CasePlanView(ApiView):
         plan = policy.visible(request.user, Plan).filter(case=case).first()
         goals = policy.visible(request.user, Goal).filter(plan__case=case)
         rows = list(goals.order_by("position", "pk"))
+        record_read(request, case.house, case, case_subjects(case), case.pk)
         return Response(
             {
                 "case": {"id": case.pk, "reference": case.reference, "phase": case.phase},

@@ -26,6 +26,11 @@ STAFF_ROLES = (Role.PROCESS_DIRECTOR, Role.TRIAGE_MEMBER, Role.HOUSE_MANAGER)
 # roles held in a partner organisation (privacy officer, administrator, auditor) read no case
 # content through it (docs/privacy.md, "Who sees what").
 PARTNER_ROLES = (Role.PARTNER_PARTICIPANT, Role.PARTNER_MANAGER)
+# The case-working roles: the only roles through which anyone reads or acts on case content
+# (referrals, cases, meetings, actions, signals). The privacy officer, functional administrator
+# and auditor read registers, logs, counts and settings, never content through their
+# organisation (issue 22, docs/privacy.md "Who sees what").
+CASE_ROLES = (*STAFF_ROLES, *PARTNER_ROLES)
 
 # Feature apps register, per model, a function that builds the visibility predicate for a
 # user. `visible(user, Model)` is then the one entry point every read path uses.
@@ -89,12 +94,45 @@ def staff_of(user: Any, house_ref: str = "house", roles: tuple[Role, ...] = STAF
     return Exists(_memberships(user).filter(house=OuterRef(house_ref), role__in=roles))
 
 
-def member_of(user: Any, organisation_ref: str, house_ref: str = "house") -> Exists:
-    """True for rows whose organisation field the user is a member of, in the row's house."""
+def member_of(
+    user: Any, organisation_ref: str, house_ref: str = "house", roles: tuple[Role, ...] = CASE_ROLES
+) -> Exists:
+    """True for rows whose organisation field (`organisation_ref`) the user works for in the
+    row's house in one of `roles`: a case-working role unless said otherwise. Membership alone
+    is not enough: the staff organisation's privacy officer, administrator and auditor are
+    members too (issue 22)."""
     return Exists(
         _memberships(user).filter(
-            house=OuterRef(house_ref), organisation=OuterRef(organisation_ref)
+            house=OuterRef(house_ref), organisation=OuterRef(organisation_ref), role__in=roles
         )
+    )
+
+
+def works_for(user: Any, house: House, organisation: Organisation) -> bool:
+    """Whether the user works for `organisation` in `house` in a case-working role (the
+    memberships the house gate read, within a request)."""
+    return any(
+        m.organisation_id == organisation.pk and m.role in CASE_ROLES
+        for m in house_memberships(user, house)
+    )
+
+
+def case_workers(
+    house: House, organisation: Organisation | None = None, roles: tuple[Role, ...] = CASE_ROLES
+) -> QuerySet[User]:
+    """Active people who work on cases in `house` (for `organisation`, when given) in one of
+    `roles`: whom to tell about a referral, question or action. Never the privacy officer,
+    administrator or auditor, unless `roles` names them."""
+    members = Membership.objects.active().filter(house=house, role__in=roles)
+    if organisation is not None:
+        members = members.filter(organisation=organisation)
+    return User.objects.filter(pk__in=members.values("user"), is_active=True)
+
+
+def case_organisations(user: Any, house: House) -> list[int]:
+    """Ids of the organisations for which the user works on cases in `house`."""
+    return sorted(
+        {m.organisation_id for m in house_memberships(user, house) if m.role in CASE_ROLES}
     )
 
 
@@ -123,14 +161,15 @@ def access_house(user: Any, slug: str, *, roles: tuple[Role, ...] = ()) -> House
     return house
 
 
-def has_role(user: Any, house: House, *roles: Role) -> bool:
-    """Whether the user holds one of `roles` in the house. Within a request that passed the
-    house gate (`access_house`) the memberships read there answer; elsewhere (tasks, actions
-    called outside a request) it asks the database."""
-    cached = user.__dict__.get(_MEMBERSHIPS_CACHE, {}).get(house.pk)
+def has_role(user: Any, house: House | int, *roles: Role) -> bool:
+    """Whether the user holds one of `roles` in the house (a house or its id). Within a request
+    that passed the house gate (`access_house`) the memberships read there answer; elsewhere
+    (tasks, actions called outside a request) it asks the database."""
+    house_id = house if isinstance(house, int) else house.pk
+    cached = user.__dict__.get(_MEMBERSHIPS_CACHE, {}).get(house_id)
     if cached is not None:
         return any(m.role in roles for m in cached)
-    return _memberships(user).filter(house=house, role__in=roles).exists()
+    return _memberships(user).filter(house=house_id, role__in=roles).exists()
 
 
 def house_memberships(user: Any, house: House) -> list[Membership]:

@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casusregie.accounts.models import Membership, User
+from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
 from casusregie.cases import actions as case_actions
 from casusregie.cases.models import Case, CaseSubject, Participation, Subject, SubjectKind, Urgency
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House, Organisation, Partnership, ReferralRights
 from casusregie.inbox.actions import notify
-from casusregie.privacy import log
+from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
 from casusregie.webhooks import events as webhook_events
 
@@ -76,9 +76,8 @@ def _refs(referral: Referral) -> list[log.SubjectRef]:
 
 def referrer_organisations(user: User, house: House) -> list[Organisation]:
     """The organisations on whose behalf this user may refer in this house."""
-    memberships = Membership.objects.active().filter(user=user, house=house)
     orgs = Organisation.objects.filter(
-        pk__in=memberships.values("organisation"), partnerships__house=house
+        pk__in=policy.case_organisations(user, house), partnerships__house=house
     )
     if house.referral_rights == ReferralRights.STUCK_COVENANT_PARTNERS:
         orgs = orgs.filter(partnerships__covenant_signatory=True)
@@ -239,14 +238,10 @@ def deciders(referral: Referral) -> list[User]:
     """Who judges this referral: the organisation a care form is routed to, else the triage
     team (or the process directors in a house without one)."""
     house = referral.house
-    members = Membership.objects.active().filter(house=house)
     if referral.routed_to_id is not None:
-        members = members.filter(organisation=referral.routed_to)
-    elif house.has_triage_team:
-        members = members.filter(role=Role.TRIAGE_MEMBER)
-    else:
-        members = members.filter(role=Role.PROCESS_DIRECTOR)
-    return list(User.objects.filter(pk__in=members.values("user"), is_active=True))
+        return list(policy.case_workers(house, referral.routed_to))
+    role = Role.TRIAGE_MEMBER if house.has_triage_team else Role.PROCESS_DIRECTOR
+    return list(policy.case_workers(house, roles=(role,)))
 
 
 def may_decide(user: User, referral: Referral) -> bool:
@@ -308,11 +303,7 @@ def do_withdraw_referral(referral: Referral, *, actor: User, reason: str) -> Ref
     referral = Referral.objects.select_for_update().select_related("house").get(pk=referral.pk)
     if referral.status not in OPEN_STATUSES:
         raise ValidationError(_("Only a draft or a referral awaiting triage can be withdrawn."))
-    if (
-        not Membership.objects.active()
-        .filter(user=actor, house=referral.house, organisation=referral.referrer_organisation)
-        .exists()
-    ):
+    if not policy.works_for(actor, referral.house, referral.referrer_organisation):
         raise ValidationError(_("Only the referring organisation can withdraw a referral."))
     if referral.status == ReferralStatus.SUBMITTED and not reason.strip():
         raise ValidationError({"reason": _("Say why you withdraw the referral.")})
@@ -598,9 +589,8 @@ def do_forward_referral(
         _("Your referral %(ref)s has been forwarded to %(org)s")
         % {"ref": referral.reference, "org": organisation.name},
     )
-    members = Membership.objects.active().filter(house=referral.house, organisation=organisation)
     notify(
-        User.objects.filter(pk__in=members.values("user")),
+        policy.case_workers(referral.house, organisation),
         house=referral.house,
         link=referral_link(referral),
         message=_("Referral %(ref)s has been forwarded to your organisation")
@@ -624,11 +614,7 @@ def do_ask_known_to(
     referral: Referral | None = None,
 ) -> list[KnownToQuery]:
     """Ask partner organisations whether they know the subject. Only identity is shared."""
-    if (
-        not Membership.objects.active()
-        .filter(user=actor, house=house, role=Role.PROCESS_DIRECTOR)
-        .exists()
-    ):
+    if not policy.has_role(actor, house, Role.PROCESS_DIRECTOR):
         raise ValidationError(_("Only a process director can ask partners."))
     organisations = list(dict.fromkeys(organisations))  # each organisation once, in order
     # Judge the current state, not the caller's copy.
@@ -681,13 +667,8 @@ def do_ask_known_to(
             recipients=[organisation],
             after={"organisation": organisation.pk, "deadline": deadline.isoformat()},
         )
-        members = Membership.objects.active().filter(
-            house=house,
-            organisation=organisation,
-            role__in=(Role.PARTNER_PARTICIPANT, Role.PARTNER_MANAGER),
-        )
         notify(
-            User.objects.filter(pk__in=members.values("user")),
+            policy.case_workers(house, organisation, policy.PARTNER_ROLES),
             house=house,
             link=reverse("referrals:known_to_answer", kwargs={"slug": house.slug, "pk": query.pk}),
             message=_("Is this person known to you? Please answer before %(date)s")
@@ -714,11 +695,7 @@ def do_answer_known_to(
         .select_related("house", "case")
         .get(pk=query.pk)
     )
-    if (
-        not Membership.objects.active()
-        .filter(user=actor, house=query.house, organisation=query.organisation)
-        .exists()
-    ):
+    if not policy.works_for(actor, query.house, query.organisation):
         raise ValidationError(_("Only the organisation that was asked can answer."))
     if query.answer:
         raise ValidationError(_("This question has already been answered."))

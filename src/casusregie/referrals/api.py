@@ -8,7 +8,7 @@ allowed (deciding, withdrawing, answering for another organisation) is 403.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,7 +39,7 @@ from casusregie.api.common import (
 )
 from casusregie.api.schema import page_of, results_of
 from casusregie.cases.access import access_case
-from casusregie.cases.actions import SubjectData
+from casusregie.cases.actions import SubjectData, record_case_list
 from casusregie.cases.api import CaseOut, case_for_director, case_response
 from casusregie.cases.models import RelationKind, SubjectKind, Urgency
 from casusregie.houses.models import House
@@ -241,7 +241,9 @@ class ReferralListView(ApiView):
         )
         if query.get("status"):
             referrals = referrals.filter(status=query["status"])
-        return Response(newest_first(referrals, request, query, ReferralItemOut))
+        return Response(
+            newest_first(referrals, request, query, ReferralItemOut, _logged(request, house))
+        )
 
     @extend_schema(
         request=ReferralCreateIn,
@@ -250,7 +252,7 @@ class ReferralListView(ApiView):
     )
     def post(self, request: Request, slug: str) -> Response:
         """A new draft; with `"submit": true` it is submitted at once."""
-        house = policy.access_house(request.user, slug)
+        house = policy.access_house(request.user, slug, roles=policy.CASE_ROLES)
         data = parse(ReferralCreateIn, request.data, request, house)
         with subject_fields():
             referral = actions.do_save_referral(
@@ -399,6 +401,18 @@ def _after_in_queue(queue: QuerySet[Referral], user: Any, house: House, after: i
     )
 
 
+def _logged(request: Request, house: House) -> Callable[[list[Referral]], None]:
+    """Log a page of referrals as the pages do: per referral, its first person."""
+    return lambda shown: actions.record_referral_list(request.user, house, shown)
+
+
+def _cases_logged(request: Request, house: House) -> Callable[[list[KnownToQuery]], None]:
+    """A page of known-to questions says which cases' people were asked about."""
+    return lambda shown: record_case_list(
+        request.user, house, sorted({q.case_id for q in shown if q.case_id}), "known_to.list"
+    )
+
+
 class TriageQueueView(ApiView):
     @extend_schema(
         parameters=[PageQuery], responses=page_of(ReferralItemOut), summary="The triage queue"
@@ -417,7 +431,9 @@ class TriageQueueView(ApiView):
         if query.get("after"):
             queue = _after_in_queue(queue, request.user, house, query["after"])
         queue = queue.order_by("rank", "submitted_at", "pk")
-        return Response(page(queue, request, query["limit"], ReferralItemOut))
+        return Response(
+            page(queue, request, query["limit"], ReferralItemOut, _logged(request, house))
+        )
 
 
 # --- Known-to queries ------------------------------------------------------------------------
@@ -479,7 +495,9 @@ class CaseKnownToView(ApiView):
         case = access_case(request.user, pk, house_slug=slug)
         query = parse(PageQuery, request.query_params, request)
         queries = visible_queries(request.user, case.house).filter(case=case)
-        return Response(newest_first(queries, request, query, KnownToOut))
+        return Response(
+            newest_first(queries, request, query, KnownToOut, _cases_logged(request, case.house))
+        )
 
     @extend_schema(
         request=AskKnownToIn,
@@ -508,8 +526,9 @@ class KnownToListView(ApiView):
     def get(self, request: Request, slug: str) -> Response:
         house = policy.access_house(request.user, slug)
         query = parse(PageQuery, request.query_params, request)
+        queries = visible_queries(request.user, house)
         return Response(
-            newest_first(visible_queries(request.user, house), request, query, KnownToOut)
+            newest_first(queries, request, query, KnownToOut, _cases_logged(request, house))
         )
 
 

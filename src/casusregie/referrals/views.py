@@ -517,9 +517,11 @@ def _ask_page(
             return redirect("referrals:detail", slug=house.slug, pk=referral.pk)
     if case is not None:
         subjects = case_subjects(case)
+        _log_read(request, house, case, subjects, case.pk)
     else:
         assert referral is not None
         subjects = [link.subject for link in referral.subjects.select_related("subject")]
+        _log_read(request, house, referral, subjects, referral.case_id)
     return render(
         request,
         "referrals/known_to_ask.html",
@@ -580,11 +582,7 @@ def known_to_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if query is None:
         raise Http404
-    is_asked = (
-        policy.active_memberships(request.user)
-        .filter(house=house, organisation=query.organisation_id)
-        .exists()
-    )
+    is_asked = policy.works_for(request.user, house, query.organisation)
     form = AnswerKnownToForm(request.POST or None) if is_asked and query.is_open else None
     if request.method == "POST":
         if form is None:
@@ -605,6 +603,7 @@ def known_to_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 )
                 return redirect("referrals:known_to_list", slug=house.slug)
     subjects = actions.known_to_subjects(query)
+    _log_read(request, house, query, subjects, query.case_id)
     return render(
         request,
         "referrals/known_to_answer.html",

@@ -34,10 +34,12 @@ from pypdf import PdfReader
 from casusregie.accounts.models import Membership
 from casusregie.accounts.roles import Role
 from casusregie.conftest import Cast, verified_client
+from casusregie.houses.actions import do_grant_role
 from casusregie.imports.actions import import_file
 from casusregie.integrations.actions import do_create_api_client
 from casusregie.network.models import Lesson
 from casusregie.privacy import policy
+from casusregie.privacy.policy import CASE_ROLES as CASE_WORKING
 from casusregie.surveys.actions import create_survey, token_hash
 from casusregie.surveys.models import Invitation as SurveyInvitation
 from casusregie.webhooks.actions import SubscriptionData, do_create_subscription
@@ -53,6 +55,10 @@ CONTRIBUTION_MARKER = "Inbreng-alleen-A-Kwartelkoning"
 ACTION_MARKER = "Actie-Matrix-Roerdomp"
 FEEDBACK_MARKER = "Terugkoppeling-Matrix-Wielewaal"
 CONTACT_MARKER = "Contactpersoon-Matrix-Bosuil"
+# Owned by the house's staff organisation: its privacy officer, administrator and auditor are
+# members too, but hold no case-working role (issue 22).
+STAFF_ACTION_MARKER = "Actie-Staf-Matrix-Lepelaar"
+STAFF_REFERRAL_MARKER = "Melding-Staf-Matrix-Zilverreiger"
 
 ANONYMOUS = "anonymous"
 TOKEN = "matrix-survey-token"  # a survey answer link (public page)
@@ -67,6 +73,8 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("houses:organisation_edit", "pk"): "org_a",
     ("houses:person", "pk"): "participant_a",
     ("houses:membership_end", "pk"): "membership_a",
+    ("houses:grant_approve", "pk"): "role_grant",
+    ("houses:grant_reject", "pk"): "role_grant",
     ("referrals:detail", "pk"): "referral",
     ("referrals:edit", "pk"): "referral",
     ("referrals:withdraw", "pk"): "referral",
@@ -415,6 +423,7 @@ def build_world(cast: Cast) -> World:
     )
     meeting.refresh_from_db()
     meeting_actions.do_close_meeting(meeting, actor=director)
+    staff_referral = _staff_owned(cast, case)
     feedback = plan_actions.do_submit_feedback(
         action,
         what_was_done=f"Bezocht {FEEDBACK_MARKER}",
@@ -513,6 +522,10 @@ def build_world(cast: Cast) -> World:
     lesson = Lesson.objects.create(
         house=house, kind="goes_well", theme="triage", text="Snel besluiten.", created_by=cast.admin
     )
+    # A role the administrator asked for, waiting for a second person (decision 0040).
+    role_grant = do_grant_role(
+        cast.participant_c, house, cast.staff, Role.TRIAGE_MEMBER, actor=cast.admin
+    )
     objects: dict[str, Any] = {
         "house": house,
         "case": case,
@@ -535,6 +548,7 @@ def build_world(cast: Cast) -> World:
         "org_a": cast.org_a,
         "participant_a": cast.participant_a,
         "membership_a": Membership.objects.get(user=cast.participant_a, house=house),
+        "role_grant": role_grant,
         "notification": Notification.objects.filter(user=cast.participant_a).first(),
         "signal": signal,
         "concern_alert": concern_alert,
@@ -552,11 +566,12 @@ def build_world(cast: Cast) -> World:
 
     # Who may see what, from the data: memberships, participations, audiences.
     def orgs_of(user: Any) -> set[int]:
+        """The organisations the user works for on cases (a case-working role)."""
         if user is None:
             return set()
         return set(
             Membership.objects.active()
-            .filter(user=user, house=house)
+            .filter(user=user, house=house, role__in=CASE_WORKING)
             .values_list("organisation", flat=True)
         )
 
@@ -587,6 +602,14 @@ def build_world(cast: Cast) -> World:
             or (user is not None and case.case_director_id == user.pk)
         )
 
+    def sees_staff_action(user: Any) -> bool:
+        return has_role(user, *policy.STAFF_ROLES) or cast.staff.pk in orgs_of(user)
+
+    def sees_staff_referral(user: Any) -> bool:
+        return staff_referral.referrer_organisation_id in orgs_of(user) or has_role(
+            user, *policy.STAFF_ROLES
+        )
+
     def sees_answer(user: Any) -> bool:
         return has_role(user, Role.PROCESS_DIRECTOR) or known_to.organisation_id in orgs_of(user)
 
@@ -601,8 +624,54 @@ def build_world(cast: Cast) -> World:
         Marker(ACTION_MARKER, "the action owned by A", sees_action),
         Marker(FEEDBACK_MARKER, "the feedback of A", sees_action),
         Marker(CONTACT_MARKER, "B's known-to answer", sees_answer),
+        Marker(
+            STAFF_ACTION_MARKER, "the action owned by the staff organisation", sees_staff_action
+        ),
+        Marker(STAFF_REFERRAL_MARKER, "the staff organisation's referral", sees_staff_referral),
     ]
     return World(cast=cast, case=case, objects=objects, markers=markers, sees_case=sees_case)
+
+
+def _staff_owned(cast: Cast, case: Any) -> Any:
+    """An action owned by the staff organisation (taking part in the case) and a referral the
+    process director made on its behalf about someone else, waiting for triage."""
+    from casusregie.cases.actions import SubjectData
+    from casusregie.cases.models import Participation, SubjectKind
+    from casusregie.houses.domains import LifeDomain
+    from casusregie.plans import actions as plan_actions
+    from casusregie.referrals import actions as referral_actions
+
+    Participation.objects.create(case=case, organisation=cast.staff, role="Team", purpose="Regie")
+    plan_actions.do_create_actions(
+        case,
+        [
+            plan_actions.ActionData(
+                title=f"Overleg plannen {STAFF_ACTION_MARKER}",
+                owner_organisation=cast.staff,
+                due_date=timezone.localdate() + datetime.timedelta(days=10),
+            )
+        ],
+        actor=cast.process_director,
+    )
+    return referral_actions.do_save_referral(
+        cast.house,
+        referral_actions.ReferralData(
+            kind=SubjectKind.PERSON,
+            subjects=[
+                SubjectData(
+                    first_name="Karel",
+                    last_name="Stafgeval",
+                    date_of_birth=datetime.date(1970, 1, 1),
+                )
+            ],
+            concerns={LifeDomain.JUSTICE: f"Overlast ({STAFF_REFERRAL_MARKER})"},
+            goal="Eén plan",
+            subject_informed=True,
+        ),
+        actor=cast.process_director,
+        organisation=cast.staff,
+        submit=True,
+    )
 
 
 def _concern_signals(cast: Cast, today: datetime.date) -> tuple[Any, Any]:
@@ -701,6 +770,18 @@ def shown(text: str, markers: list[Marker]) -> list[Marker]:
     return [m for m in markers if m.text in text or m.text in flat]
 
 
+def subject_reads(world: World) -> Any:
+    """The read lines of the processing log about the world's marked person."""
+    from casusregie.privacy import log
+    from casusregie.privacy.models import Operation, ProcessingLogEntry
+
+    subject = world.case.case_subjects.get(is_main=True).subject
+    ref = log.subject_ref(subject_pk=subject.pk, bsn_hash=subject.bsn_hash)
+    return ProcessingLogEntry.objects.filter(
+        operation=Operation.READ, data_subject_id=ref.pseudonym
+    )
+
+
 def client_for(user: Any) -> Client:
     return verified_client(user) if user is not None else Client()
 
@@ -726,23 +807,30 @@ def test_nobody_sees_what_is_not_theirs(
     assert not missing, "New URL pattern(s) in the matrix: add " + "; ".join(missing)
 
     violations: list[str] = []
+    unlogged: list[str] = []
     seen: dict[tuple[str, str], str] = {}
+    reads = subject_reads(world)
     for label, user in world.users().items():
         client = client_for(user)
         hidden = [m for m in world.markers if not m.may_see(user)]
         for pattern in patterns:
             for path in paths(world, pattern):
                 for variant in filter(None, (path, own_house_variant(world, user, path))):
+                    before = reads.count()
                     response = client.get(variant)
                     text = text_of(response)
                     if variant == path and response.status_code == 200:
                         seen[(label, pattern.name)] = seen.get((label, pattern.name), "") + text
+                        if shows(text, SUBJECT_MARKER) and reads.count() == before:
+                            unlogged.append(f"{label} × GET {variant} ({pattern.name})")
                     violations.extend(
                         f"{label} × GET {variant} ({pattern.name}): "
                         f"{response.status_code} shows {marker.what} ({marker.text})"
                         for marker in shown(text, hidden)
                     )
     assert not violations, f"{len(violations)} leak(s):\n" + "\n".join(violations)
+    # Every read that showed the person wrote a read line about them (issue 22, finding 4).
+    assert not unlogged, "Shown without a processing-log line:\n" + "\n".join(unlogged)
     for label, name, marker_text in MUST_SEE:
         assert shows(seen.get((label, name), ""), marker_text), (
             f"{label} should see {marker_text} on {name}: the matrix would not notice a leak"
