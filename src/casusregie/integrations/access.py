@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from casusregie.accounts.models import GrantStatus, RoleGrant
 from casusregie.accounts.roles import Role
 from casusregie.houses.models import House
 from casusregie.privacy import policy
@@ -25,3 +26,10 @@ def access_client(user: Any, house: House, pk: int) -> ApiClient:
     if client is None:
         raise Http404
     return client
+
+
+def awaiting_approval(client: ApiClient) -> bool:
+    """Whether the client's access to its organisation still waits for a second person."""
+    return RoleGrant.objects.filter(
+        user=client.user_id, house=client.house_id, status=GrantStatus.PENDING
+    ).exists()

@@ -16,8 +16,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from casusregie.accounts.models import Membership, User
+from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
+from casusregie.houses.actions import do_grant_role
 from casusregie.houses.models import House, Organisation, OrganisationKind, Partnership
 from casusregie.inbox.models import EmailChoice, Preference
 from casusregie.privacy import policy
@@ -135,7 +136,10 @@ def do_create_api_client(
     expires_at: datetime.datetime | None = None,
     actor: Any,
 ) -> tuple[ApiClient, NewToken]:
-    """A client with its system account, a membership of its organisation, and a first token."""
+    """A client with its system account and a first token. Its membership of the organisation
+    (partner participant) is asked for like any person's role (decision 0040): the client
+    reads nothing until a second person approves it on the People page; otherwise one
+    administrator could read a partner's cases through a client of his own making (issue 22)."""
     _check_admin(actor, house)
     cleaned = _validate(
         house, name=name, scopes=scopes, expires_at=expires_at, organisation=organisation
@@ -148,9 +152,7 @@ def do_create_api_client(
         password=None,
         full_name=full_name[:200],
     )
-    Membership.objects.create(
-        user=user, house=house, organisation=organisation, role=Role.PARTNER_PARTICIPANT
-    )
+    do_grant_role(user, house, organisation, Role.PARTNER_PARTICIPANT, actor=actor)
     # Notifications stay in the app (a client reads them through webhooks); no e-mail.
     Preference.objects.create(user=user, email=EmailChoice.OFF)
     client = ApiClient.objects.create(

@@ -24,7 +24,7 @@ from casusregie.privacy.actions import unconfirmed_methods
 from casusregie.web.forms import apply_errors
 
 from . import actions
-from .access import access_client, clients_visible_to
+from .access import access_client, awaiting_approval, clients_visible_to
 from .forms import ClientEditForm, ClientForm, RevokeForm, RotateForm, end_of
 from .models import ApiClient, ApiToken
 from .scopes import SCOPES
@@ -42,7 +42,13 @@ def _shown_once(
     response = render(
         request,
         "integrations/token.html",
-        {"house": house, "client": client, "token": new.token, "text": new.text},
+        {
+            "house": house,
+            "client": client,
+            "token": new.token,
+            "text": new.text,
+            "awaiting_approval": awaiting_approval(client),
+        },
     )
     add_never_cache_headers(response)
     response["Cache-Control"] += ", no-store"
@@ -121,6 +127,7 @@ def client(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "rotate_form": RotateForm(),
             "revoke_form": RevokeForm(),
             "method_unconfirmed": unconfirmed_methods(found.user, house.slug).exists(),
+            "awaiting_approval": awaiting_approval(found),
         },
         status=_status(request, form),
     )

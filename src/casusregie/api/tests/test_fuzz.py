@@ -28,8 +28,8 @@ from schemathesis import GenerationMode
 
 from casusregie.cases.models import Case
 from casusregie.conftest import Cast
-from casusregie.integrations.actions import do_create_api_client
 from casusregie.integrations.scopes import SCOPES
+from casusregie.integrations.tests.helpers import create_approved
 from casusregie.meetings.actions import do_plan_meeting
 from casusregie.webhooks.actions import SubscriptionData, do_create_subscription
 
@@ -120,7 +120,7 @@ def pin(case: Any, slug: str, world: dict[str, int]) -> None:
 @pytest.fixture
 def token(cast: Cast) -> str:
     """An API client of organisation A with every scope."""
-    _client, new = do_create_api_client(
+    _client, new = create_approved(
         cast.house,
         name="Fuzzer",
         organisation=cast.org_a,

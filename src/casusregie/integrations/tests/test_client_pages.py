@@ -15,7 +15,7 @@ from casusregie.integrations.actions import digest
 from casusregie.integrations.models import ApiClient, ApiToken
 from casusregie.privacy.models import AuditEvent, Confirmation
 
-from .helpers import api, house_api, make_client
+from .helpers import api, approve_access, house_api, make_client
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +52,15 @@ def test_the_administrator_creates_a_client_and_sees_its_token_once(
     assert token.digest == digest(text)
     assert text not in (token.digest, token.prefix)
     assert text.startswith(token.prefix)
-    # The system account: a partner participant of A that cannot log in and gets no e-mail.
+    # The system account: a partner participant of A that cannot log in and gets no e-mail,
+    # once a second person approves its role (decision 0040); until then it reads nothing.
     account = client.user
     assert not account.has_usable_password()
     assert account.email.endswith("@api-clients.invalid")
+    assert "wacht op goedkeuring door een tweede persoon" in response.content.decode()
+    assert not Membership.objects.filter(user=account).exists()
+    assert api(text).get(house_api(cast, "cases")).status_code == 404
+    approve_access(client)
     assert list(Membership.objects.filter(user=account).values_list("role", "organisation")) == [
         (Role.PARTNER_PARTICIPANT, cast.org_a.pk)
     ]
@@ -65,7 +70,7 @@ def test_the_administrator_creates_a_client_and_sees_its_token_once(
     assert created.after["scopes"] == ["actions:read", "cases:read"]
     assert text not in str(created.after)
 
-    # The token works at once; the list shows its prefix, never the token.
+    # Approved, the token works; the list shows its prefix, never the token.
     assert api(text).get(house_api(cast, "cases")).status_code == 200
     listed = admin.get(base(cast)).content.decode()
     assert "Politie BVH-koppeling" in listed

@@ -28,11 +28,13 @@ CASUSREGIE = [sys.executable, "-m", "casusregie"]
 SETUP = """
 from casusregie.conftest import build_cast
 from casusregie.integrations.actions import do_create_api_client
+from casusregie.integrations.tests.helpers import approve_access
 cast = build_cast()
 _client, token = do_create_api_client(
     cast.house, name="Voorbeeldsysteem", organisation=cast.org_a,
     scopes=["referrals:read", "referrals:write", "webhooks:manage"], actor=cast.admin,
 )
+approve_access(_client)  # a second administrator approves the client's access (decision 0040)
 print(token.text)
 """
 

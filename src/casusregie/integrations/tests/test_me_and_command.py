@@ -10,14 +10,14 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from casusregie.conftest import Cast
-from casusregie.integrations.actions import do_create_api_client
 from casusregie.integrations.models import ApiClient
+from casusregie.integrations.tests.helpers import approve_access, create_approved
 
 pytestmark = pytest.mark.django_db
 
 
 def test_me_names_the_client_its_organisation_and_scopes(cast: Cast) -> None:
-    _client, token = do_create_api_client(
+    _client, token = create_approved(
         cast.house,
         name="Politiesysteem",
         organisation=cast.org_a,
@@ -54,10 +54,16 @@ def test_command_prints_a_working_token_once(cast: Cast, capsys: Any) -> None:
         scopes="cases:read",
         actor=cast.admin.email,
     )
-    token = capsys.readouterr().out.strip()
-    cases = Client().get(
-        f"/api/v1/houses/{cast.house.slug}/cases", headers={"Authorization": f"Bearer {token}"}
+    printed = capsys.readouterr()
+    token = printed.out.strip()
+    assert "wacht op goedkeuring" in printed.err
+    headers = {"Authorization": f"Bearer {token}"}
+    # One administrator alone opens nothing: the client's access waits for a second person.
+    assert (
+        Client().get(f"/api/v1/houses/{cast.house.slug}/cases", headers=headers).status_code == 404
     )
+    approve_access(ApiClient.objects.get())
+    cases = Client().get(f"/api/v1/houses/{cast.house.slug}/cases", headers=headers)
     assert cases.status_code == 200
     assert ApiClient.objects.get().organisation == cast.org_b
 

@@ -166,3 +166,31 @@ def test_the_session_login_still_works_for_people(as_user: Any, cast: Cast, case
     response = as_user(cast.participant_a).get(house_api(cast, "cases"))
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [case.pk]
+
+
+def test_one_administrator_alone_opens_no_partner_cases_through_a_client(
+    cast: Cast, case: Any
+) -> None:
+    """Issue 22: the client's membership is asked for like a person's role (decision 0040), so
+    an administrator cannot read organisation A's cases through a client of his own making."""
+    from django.core.exceptions import ValidationError
+
+    from casusregie.accounts.models import RoleGrant
+    from casusregie.houses.actions import do_approve_role_grant
+    from casusregie.integrations import actions
+    from casusregie.integrations.tests.helpers import approve_access
+
+    client, new = actions.do_create_api_client(
+        cast.house,
+        name="Eigen koppeling",
+        organisation=cast.org_a,
+        scopes=["cases:read"],
+        actor=cast.admin,
+    )
+    assert api(new.text).get(house_api(cast, f"cases/{case.pk}")).status_code == 404
+    grant = RoleGrant.objects.get(user=client.user)
+    with pytest.raises(ValidationError):
+        do_approve_role_grant(grant, actor=cast.admin)
+    assert api(new.text).get(house_api(cast, f"cases/{case.pk}")).status_code == 404
+    approve_access(client)
+    assert api(new.text).get(house_api(cast, f"cases/{case.pk}")).status_code == 200

@@ -36,7 +36,7 @@ from casusregie.accounts.roles import Role
 from casusregie.conftest import Cast, verified_client
 from casusregie.houses.actions import do_grant_role
 from casusregie.imports.actions import import_file
-from casusregie.integrations.actions import do_create_api_client
+from casusregie.integrations.tests.helpers import create_approved
 from casusregie.network.models import Lesson
 from casusregie.privacy import policy
 from casusregie.privacy.policy import CASE_ROLES as CASE_WORKING
@@ -478,7 +478,7 @@ def build_world(cast: Cast) -> World:
     )
     # Administration around the house, made last (a webhook made earlier would be sent events):
     # an API client and a webhook of organisation A, and a checked import file.
-    api_client, _token = do_create_api_client(
+    api_client, _token = create_approved(
         house,
         name="Matrix-koppeling",
         organisation=cast.org_a,

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casusregie.accounts.models import User
 from casusregie.houses.models import House, Organisation
+from casusregie.integrations.access import awaiting_approval
 from casusregie.integrations.actions import do_create_api_client
 from casusregie.integrations.scopes import SCOPES
 
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"Onbekende gebruiker / unknown user: {options['actor']}")
         try:
-            _client, token = do_create_api_client(
+            client, token = do_create_api_client(
                 house,
                 name=options["name"],
                 organisation=organisation,
@@ -64,3 +65,8 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
         self.stdout.write(token.text)
+        if awaiting_approval(client):
+            self.stderr.write(
+                "De toegang van deze koppeling wacht op goedkeuring door een tweede persoon "
+                "(pagina Personen) / the client's access waits for a second person's approval"
+            )
