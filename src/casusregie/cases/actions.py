@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casusregie.accounts.models import Membership, User
+from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House, Organisation, Partnership
@@ -199,10 +199,7 @@ def _check_partner(house: House, organisation: Organisation | None, field: str) 
 def _check_member(house: House, user: User | None, field: str, *roles: Role) -> None:
     if user is None:
         return
-    members = Membership.objects.active().filter(user=user, house=house)
-    if roles:
-        members = members.filter(role__in=roles)
-    if not members.exists():
+    if not policy.has_role(user, house, *(roles or tuple(Role))):
         raise ValidationError({field: _("This person has no suitable role in this house.")})
 
 

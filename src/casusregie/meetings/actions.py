@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casusregie.accounts.models import Membership, User
+from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
 from casusregie.cases import actions as case_actions
 from casusregie.cases.models import Case, Participation
@@ -79,7 +79,7 @@ def _mail_after_commit(meeting: Meeting) -> None:
     transaction.on_commit(lambda: send_meeting_mail.enqueue(meeting_id))
 
 
-def _check_version(meeting: Meeting, version: int | None) -> None:
+def check_version(meeting: Meeting, version: int | None) -> None:
     if version is not None and version != meeting.version:
         raise ValidationError(
             _(
@@ -172,11 +172,7 @@ def do_plan_meeting(
         recipients=organisations,
         after={"cases": [c.pk for c in cases], "invited": [o.pk for o in organisations]},
     )
-    members = User.objects.filter(
-        memberships__house=house,
-        memberships__ended_at__isnull=True,
-        memberships__organisation__in=organisations,
-    ).distinct()
+    members = policy.case_workers(house, organisations=organisations)
     notify(
         [u for u in members if u != actor],
         house=house,
@@ -251,7 +247,7 @@ def do_schedule_meeting(
 ) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_director(meeting.house_id, actor)
-    _check_version(meeting, version)
+    check_version(meeting, version)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("This meeting has been cancelled; plan a new one."))
     if meeting.status not in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED):
@@ -316,7 +312,7 @@ def do_cancel_meeting(meeting: Meeting, *, reason: str, actor: Any) -> Meeting:
 def _table(meeting: Meeting, actor: Any, version: int | None) -> Meeting:
     meeting = Meeting.objects.select_for_update().select_related("house").get(pk=meeting.pk)
     _require_director(meeting.house_id, actor)
-    _check_version(meeting, version)
+    check_version(meeting, version)
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS):
         raise ValidationError(_("Table mode is for a scheduled meeting that has not ended."))
     if meeting.status == MeetingStatus.SCHEDULED:
@@ -339,12 +335,7 @@ def do_register_attendance(
         raise ValidationError({"people": [_("Tick who is present.")]})
     rows = []
     for person in people:
-        membership = (
-            Membership.objects.active()
-            .filter(user=person, house=meeting.house_id)
-            .select_related("organisation")
-            .first()
-        )
+        membership = policy.membership_in(person, meeting.house_id, roles=tuple(Role))
         if membership is None:
             raise ValidationError({"people": [_("This person has no role in this house.")]})
         row, _created = Attendance.objects.get_or_create(
@@ -385,13 +376,7 @@ def do_record_decision(
     if kind == DecisionKind.CASE_DIRECTOR:
         if case_director is None:
             raise ValidationError({"case_director": [_("Choose the case director.")]})
-        membership = (
-            Membership.objects.active()
-            .filter(user=case_director, house=meeting.house_id)
-            .exclude(role__in=(Role.FUNCTIONAL_ADMIN, Role.AUDITOR))
-            .select_related("organisation")
-            .first()
-        )
+        membership = policy.membership_in(case_director, meeting.house_id)
         if membership is None:
             raise ValidationError(
                 {"case_director": [_("The case director must work for a partner in this house.")]}
@@ -457,12 +442,7 @@ def do_close_meeting(meeting: Meeting, *, actor: Any, version: int | None = None
                 "organisation", flat=True
             )
         )
-    members = User.objects.filter(
-        memberships__house=meeting.house,
-        memberships__ended_at__isnull=True,
-        memberships__organisation__in=orgs,
-        memberships__role__in=(Role.PARTNER_PARTICIPANT, Role.PARTNER_MANAGER),
-    ).distinct()
+    members = policy.case_workers(meeting.house, roles=policy.PARTNER_ROLES, organisations=orgs)
     notify(
         [u for u in members if u != actor],
         house=meeting.house,
@@ -503,17 +483,7 @@ def do_add_contribution(
             "organisation"
         )
     }
-    membership = (
-        Membership.objects.active()
-        .filter(
-            user=actor,
-            house=meeting.house_id,
-            organisation__in=list(participants),
-            role__in=policy.CASE_ROLES,
-        )
-        .select_related("organisation")
-        .first()
-    )
+    membership = policy.membership_in(actor, meeting.house_id, organisations=list(participants))
     if membership is None:
         raise PermissionDenied(_("Only organisations taking part in the case can contribute."))
     errors: dict[str, list[str]] = {}

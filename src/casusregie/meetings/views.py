@@ -438,7 +438,7 @@ def table_actions(request: HttpRequest, slug: str, pk: int, item: int) -> HttpRe
         filled = form.filled()
         try:
             if form.cleaned_data["version"] != meeting.version:
-                actions._check_version(meeting, form.cleaned_data["version"])
+                actions.check_version(meeting, form.cleaned_data["version"])
             if not filled:
                 raise ValidationError(_("Enter at least one action."))
             rows = [data for _row, data in filled]

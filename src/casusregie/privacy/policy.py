@@ -117,16 +117,45 @@ def works_for(user: Any, house: House, organisation: Organisation) -> bool:
     )
 
 
+def memberships_in(
+    house: House | int, roles: tuple[Role, ...] | tuple[str, ...] = CASE_ROLES
+) -> QuerySet[Membership]:
+    """The house's active memberships in one of `roles` (e.g. whom a survey asks)."""
+    return Membership.objects.active().filter(house=house, role__in=roles)
+
+
 def case_workers(
-    house: House, organisation: Organisation | None = None, roles: tuple[Role, ...] = CASE_ROLES
+    house: House | int,
+    organisation: Organisation | int | None = None,
+    roles: tuple[Role, ...] = CASE_ROLES,
+    *,
+    organisations: Any = None,
 ) -> QuerySet[User]:
-    """Active people who work on cases in `house` (for `organisation`, when given) in one of
-    `roles`: whom to tell about a referral, question or action. Never the privacy officer,
-    administrator or auditor, unless `roles` names them."""
-    members = Membership.objects.active().filter(house=house, role__in=roles)
+    """Active people who work on cases in `house` (for `organisation`, or one of
+    `organisations`, when given) in one of `roles`: whom to tell about a referral, question,
+    meeting or action. Never the privacy officer, administrator or auditor, unless `roles`
+    names them."""
+    members = memberships_in(house, roles)
     if organisation is not None:
         members = members.filter(organisation=organisation)
+    if organisations is not None:
+        members = members.filter(organisation__in=organisations)
     return User.objects.filter(pk__in=members.values("user"), is_active=True)
+
+
+def membership_in(
+    user: Any,
+    house: House | int,
+    *,
+    organisations: list[Any] | None = None,
+    roles: tuple[Role, ...] = CASE_ROLES,
+) -> Membership | None:
+    """The user's first active membership in the house in one of `roles` (for one of
+    `organisations`, when given), with its organisation: on whose behalf a person acts."""
+    held = _memberships(user).filter(house=house, role__in=roles)
+    if organisations is not None:
+        held = held.filter(organisation__in=organisations)
+    return held.select_related("organisation").order_by("pk").first()
 
 
 def case_organisations(user: Any, house: House) -> list[int]:

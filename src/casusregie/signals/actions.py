@@ -15,18 +15,18 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casusregie.accounts.models import Membership, User
+from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
 from casusregie.cases.models import CaseSubject
 from casusregie.cases.phases import Phase
 from casusregie.houses.models import House, Organisation
 from casusregie.inbox.actions import notify
-from casusregie.privacy import log, lookups
+from casusregie.privacy import log, lookups, policy
 from casusregie.privacy.crypto import keyed_hash
 from casusregie.privacy.models import Operation
 
@@ -59,10 +59,10 @@ def alert_label(alert: Alert) -> str:
 
 
 def _check_organisation(house: House, organisation: Organisation | None, actor: Any) -> None:
-    if organisation is None or not (
-        Membership.objects.active()
-        .filter(user=actor, house=house, organisation=organisation, role__in=SIGNAL_ROLES)
-        .exists()
+    if (
+        organisation is None
+        or policy.membership_in(actor, house, organisations=[organisation], roles=SIGNAL_ROLES)
+        is None
     ):
         raise ValidationError(
             {"organisation": _("You cannot give signals on behalf of this organisation.")}
@@ -167,16 +167,7 @@ def do_register_signal(
 
 
 def _directors(house: House) -> list[User]:
-    return list(
-        User.objects.filter(
-            Exists(
-                Membership.objects.active().filter(
-                    user=OuterRef("pk"), house=house, role=Role.PROCESS_DIRECTOR
-                )
-            ),
-            is_active=True,
-        )
-    )
+    return list(policy.case_workers(house, roles=(Role.PROCESS_DIRECTOR,)))
 
 
 def converge(house: House, pseudonyms: Any, *, actor: Any) -> dict[str, Alert]:
@@ -264,11 +255,7 @@ def _lock(alert: Alert) -> Alert:
 
 
 def _require_director(alert: Alert, actor: Any) -> None:
-    if not (
-        Membership.objects.active()
-        .filter(user=actor, house=alert.house, role=Role.PROCESS_DIRECTOR)
-        .exists()
-    ):
+    if not policy.has_role(actor, alert.house, Role.PROCESS_DIRECTOR):
         raise PermissionDenied(_("Only a process director handles convergence alerts."))
 
 

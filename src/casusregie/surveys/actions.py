@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from casusregie.accounts.models import Membership
 from casusregie.accounts.roles import Role
 from casusregie.houses.models import House
+from casusregie.privacy import policy
 from casusregie.privacy.audit import record_change
 
 from .models import (
@@ -187,8 +187,7 @@ def send_invitations(survey: Survey, *, actor: Any) -> int:
     mails: list[tuple[str, str]] = []
     for group in survey.groups:
         members = (
-            Membership.objects.active()
-            .filter(house=survey.house, role__in=GROUP_ROLES.get(group, ()))
+            policy.memberships_in(survey.house, GROUP_ROLES.get(group, ()))
             .select_related("user")
             .order_by("user_id")
         )

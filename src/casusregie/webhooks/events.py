@@ -369,7 +369,7 @@ def _house_id(obj: Any) -> int:
 def receiving_organisations(event_type: str, obj: Any, among: set[int]) -> set[int]:
     """Of the organisations `among`, those the type's rule names and whose members may see
     the object through the access policy."""
-    from casusregie.accounts.models import Membership, User
+    from casusregie.accounts.roles import Role
     from casusregie.privacy import policy
 
     kind = TYPES[event_type]
@@ -380,12 +380,7 @@ def receiving_organisations(event_type: str, obj: Any, among: set[int]) -> set[i
     model = type(obj)
     allowed: set[int] = set()
     for organisation_id in candidates:
-        members = User.objects.filter(
-            is_active=True,
-            pk__in=Membership.objects.active()
-            .filter(house_id=house_id, organisation_id=organisation_id)
-            .values("user"),
-        ).order_by("pk")
+        members = policy.case_workers(house_id, organisation_id, roles=tuple(Role)).order_by("pk")
         # Members of one organisation see the same objects unless their role differs; a
         # handful is enough to find one who may see it.
         for member in members[:25]:

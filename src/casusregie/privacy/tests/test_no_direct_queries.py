@@ -126,3 +126,77 @@ def test_views_and_api_read_protected_models_only_through_the_policy(path: Path)
         "Read through policy.visible(user, Model) or an access_* helper, or add an ALLOWED entry "
         "with its reason:\n" + "\n".join(found)
     )
+
+
+# --- Roles through the policy, and no reaching into another module's privates ----------------
+
+# Modules of the feature apps that act and render: they ask the policy for roles
+# (`policy.has_role`, `works_for`, `membership_in`, `case_workers`, `memberships_in`) instead of
+# querying memberships themselves (issue 22: the same "is this the process director?" query,
+# hand-written in five places, ignored the role). The apps that manage memberships (accounts,
+# houses, imports of people) and the kernel itself are not feature apps here; predicates in an
+# app's access.py build on memberships by design, as policy.member_of does.
+MEMBERSHIP_MANAGERS = {"accounts", "houses", "imports", "privacy", "demo"}
+ROLE_MODULES = sorted(
+    p
+    for p in SRC.rglob("*.py")
+    if "tests" not in p.parts
+    and "migrations" not in p.parts
+    and p.relative_to(SRC).parts[0] not in MEMBERSHIP_MANAGERS
+    and p.name in ("views.py", "api.py", "actions.py", "events.py")
+)
+
+
+def role_shortcuts(source: str, name: str) -> list[str]:
+    """`name:line what` for each direct `Membership` query and each call of another module's
+    private function (`actions._check_version(...)`)."""
+    tree = ast.parse(source, filename=name)
+    imported = {
+        (alias.asname or alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in MANAGERS
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "Membership"
+        ):
+            found.append(f"{name}:{node.lineno} Membership.{node.attr}")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in imported
+            and node.func.attr.startswith("_")
+            and not node.func.attr.startswith("__")
+        ):
+            found.append(f"{name}:{node.lineno} {node.func.value.id}.{node.func.attr}()")
+    return found
+
+
+def test_the_role_check_finds_a_membership_query_and_a_private_call() -> None:
+    source = (
+        "from casusregie.accounts.models import Membership\n"
+        "from . import actions\n\n"
+        "def director(user, house):\n"
+        "    actions._check(house)\n"
+        "    return Membership.objects.filter(user=user, house=house).exists()\n"
+    )
+    assert sorted(role_shortcuts(source, "meetings/sample.py")) == [
+        "meetings/sample.py:5 actions._check()",
+        "meetings/sample.py:6 Membership.objects",
+    ]
+    assert len(ROLE_MODULES) >= 20
+
+
+@pytest.mark.parametrize("path", ROLE_MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_feature_apps_ask_the_policy_for_roles(path: Path) -> None:
+    found = role_shortcuts(path.read_text(), str(path.relative_to(SRC)))
+    assert not found, (
+        "Ask privacy.policy for roles and memberships (has_role, works_for, membership_in, "
+        "case_workers), and call only another module's public functions:\n" + "\n".join(found)
+    )
