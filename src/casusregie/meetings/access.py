@@ -125,3 +125,7 @@ def access_meeting(user: Any, slug: str, pk: int) -> Meeting:
     if meeting is None:
         raise Http404
     return meeting
+
+
+def is_director(user: Any, house_id: int) -> bool:
+    return policy.has_role(user, house_id, Role.PROCESS_DIRECTOR)

@@ -26,6 +26,7 @@ from casusregie.privacy import log, policy
 from casusregie.privacy.models import DataCategory, Operation
 from casusregie.webhooks import events as webhook_events
 
+from .access import is_director
 from .models import (
     AgendaItem,
     Answer,
@@ -42,10 +43,6 @@ from .models import (
     TimeSlot,
 )
 from .tasks import send_meeting_mail
-
-
-def is_director(user: Any, house_id: int) -> bool:
-    return policy.has_role(user, house_id, Role.PROCESS_DIRECTOR)
 
 
 def _require_director(house_id: int, actor: Any) -> None:

@@ -27,7 +27,7 @@ from casusregie.web import pdf
 from casusregie.web.forms import apply_errors
 
 from . import actions
-from .access import access_meeting
+from .access import access_meeting, is_director
 from .forms import (
     ActionGridForm,
     AttendanceForm,
@@ -45,7 +45,7 @@ from .models import AgendaItem, Availability, Contribution, Decision, Meeting, M
 
 def _director_meeting(request: HttpRequest, slug: str, pk: int) -> Meeting:
     meeting = access_meeting(request.user, slug, pk)
-    if not actions.is_director(request.user, meeting.house_id):
+    if not is_director(request.user, meeting.house_id):
         raise Http404
     return meeting
 
@@ -65,7 +65,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "house": house,
             "meetings": meetings,
-            "is_director": actions.is_director(request.user, house.pk),
+            "is_director": is_director(request.user, house.pk),
         },
     )
 
@@ -148,7 +148,7 @@ def suggested_invitees(house: Any, cases: list[Case]) -> list[Organisation]:
 
 def _detail(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpResponse:
     user: Any = request.user
-    is_director = actions.is_director(user, meeting.house_id)
+    directs = is_director(user, meeting.house_id)
     invitation = actions.invitation_of(meeting, user)
     slots = list(meeting.slots.all())
     answers = list(
@@ -173,8 +173,8 @@ def _detail(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpRespons
     if invitation is not None and planning and "availability_form" not in forms:
         mine = {a.slot_id: a.answer for a in answers if a.invitation_id == invitation.pk}
         forms["availability_form"] = AvailabilityForm(slots=slots, initial_answers=mine)
-    suggestion = actions.suggest_slot(meeting) if is_director and planning else None
-    if is_director and meeting.status in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED):
+    suggestion = actions.suggest_slot(meeting) if directs and planning else None
+    if directs and meeting.status in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED):
         forms.setdefault(
             "schedule_form",
             ScheduleForm(
@@ -222,7 +222,7 @@ def _detail(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpRespons
             "slots": slots,
             "grid": grid,
             "invitation": invitation,
-            "is_director": is_director,
+            "is_director": directs,
             "suggestion": suggestion,
             **forms,
         },
@@ -542,7 +542,7 @@ def _excerpt_org(request: HttpRequest, meeting: Meeting) -> tuple[Organisation |
     invited = list(
         Organisation.objects.filter(meeting_invitations__meeting=meeting).order_by("name")
     )
-    if actions.is_director(user, meeting.house_id):
+    if is_director(user, meeting.house_id):
         wanted = request.GET.get("organisatie", "")
         chosen = next((o for o in invited if str(o.pk) == wanted), None)
         return chosen, invited

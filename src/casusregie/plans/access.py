@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from casusregie.accounts.roles import Role
 from casusregie.cases.models import Case
 from casusregie.privacy import policy
 
@@ -101,4 +102,19 @@ def progress_counts(user: Any, case: Case, today: Any) -> Any:
             done=Count("pk", filter=Q(status=ActionStatus.DONE)),
         )
         .order_by("owner_organisation__name")
+    )
+
+
+def may_edit_plan(user: Any, case: Case) -> bool:
+    """The house's process directors and the case director shape the plan."""
+    if getattr(user, "pk", None) is None:
+        return False
+    if case.case_director_id == user.pk:
+        return True
+    return policy.has_role(user, case.house, Role.PROCESS_DIRECTOR)
+
+
+def may_review(user: Any, action: Action) -> bool:
+    return action.case.case_director_id == getattr(user, "pk", None) or policy.has_role(
+        user, action.house, Role.PROCESS_DIRECTOR
     )

@@ -27,6 +27,7 @@ from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
 from casusregie.webhooks import events as webhook_events
 
+from .access import may_edit_plan, may_review
 from .models import (
     Action,
     ActionStatus,
@@ -53,15 +54,6 @@ class ActionData:
     goal: Goal | None = None
     service: Service | None = None
     depends_on: Sequence[Action] = field(default_factory=list)
-
-
-def may_edit_plan(user: Any, case: Case) -> bool:
-    """The house's process directors and the case director shape the plan."""
-    if getattr(user, "pk", None) is None:
-        return False
-    if case.case_director_id == user.pk:
-        return True
-    return policy.has_role(user, case.house, Role.PROCESS_DIRECTOR)
 
 
 def require_plan_editor(case: Case, actor: Any) -> None:
@@ -290,12 +282,6 @@ def _reviewers(case: Case) -> list[User]:
             memberships__role=Role.PROCESS_DIRECTOR,
             memberships__ended_at__isnull=True,
         ).distinct()
-    )
-
-
-def may_review(user: Any, action: Action) -> bool:
-    return action.case.case_director_id == getattr(user, "pk", None) or policy.has_role(
-        user, action.house, Role.PROCESS_DIRECTOR
     )
 
 

@@ -36,7 +36,7 @@ from casusregie.cases.access import access_case
 from casusregie.cases.actions import case_subjects, record_case_list
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House
-from casusregie.plans.access import progress_counts
+from casusregie.plans.access import may_edit_plan, may_review, progress_counts
 from casusregie.privacy import policy
 
 from . import actions
@@ -222,7 +222,7 @@ class CaseActionsView(ApiView):
     )
     def post(self, request: Request, slug: str, pk: int) -> Response:
         case = access_case(request.user, pk, house_slug=slug)
-        if not actions.may_edit_plan(request.user, case):
+        if not may_edit_plan(request.user, case):
             raise PermissionDenied
         data = parse(ActionsIn, request.data, request, case.house)
         organisations = {o.pk: o for o in policy.organisations_visible_to(request.user)}
@@ -346,7 +346,7 @@ class FeedbackReviewView(ActionChangeView):
         )
         if target is None:
             raise Http404
-        if not actions.may_review(request.user, action):  # type: ignore[arg-type]
+        if not may_review(request.user, action):  # type: ignore[arg-type]
             # Before reading the body: who may not review learns nothing from its validation.
             raise PermissionDenied
         data = parse(ReviewIn, request.data, request, action.house)  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from casusregie.cases.access import access_case
 from casusregie.cases.actions import case_subjects, subject_refs
 from casusregie.cases.models import Case
-from casusregie.plans.access import progress_counts
+from casusregie.plans.access import may_edit_plan, may_review, progress_counts
 from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
 from casusregie.web import pdf
@@ -73,7 +73,7 @@ def _page(
         .first()
     )
     can_feedback = action.status == ActionStatus.OPEN and _is_owner_member(user, action)
-    can_review = pending is not None and actions.may_review(user, action)
+    can_review = pending is not None and may_review(user, action)
     log.record(
         actor=user,
         house=action.house,
@@ -137,7 +137,7 @@ def feedback_review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         .filter(action=action, review_status=ReviewStatus.PENDING)
         .first()
     )
-    if pending is None or not actions.may_review(request.user, action):
+    if pending is None or not may_review(request.user, action):
         raise Http404
     form = ReviewForm(request.POST)
     if form.is_valid():
@@ -178,7 +178,7 @@ def case_plan_context(user: Any, case: Case) -> dict[str, Any]:
 def _plan_page(request: HttpRequest, case: Case, **bound: Any) -> HttpResponse:
     user: Any = request.user
     plan = policy.visible(user, Plan).filter(case=case).first()
-    editor = actions.may_edit_plan(user, case) and case.is_open
+    editor = may_edit_plan(user, case) and case.is_open
     version = plan.version if plan else 1
     goals = list(policy.visible(user, Goal).filter(plan__case=case)) if plan else []
     log.record(
@@ -220,7 +220,7 @@ def plan_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def plan_add_goal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     case = access_case(request.user, pk, house_slug=slug)
-    if not actions.may_edit_plan(request.user, case):
+    if not may_edit_plan(request.user, case):
         raise Http404
     form = GoalForm(request.POST)
     if form.is_valid():
@@ -239,7 +239,7 @@ def plan_add_goal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def plan_goal_status(request: HttpRequest, slug: str, pk: int, goal: int) -> HttpResponse:
     case = access_case(request.user, pk, house_slug=slug)
     target = policy.visible(request.user, Goal).filter(pk=goal, plan__case=case).first()
-    if target is None or not actions.may_edit_plan(request.user, case):
+    if target is None or not may_edit_plan(request.user, case):
         raise Http404
     form = GoalStatusForm(request.POST)
     if form.is_valid():

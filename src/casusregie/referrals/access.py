@@ -13,8 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.http import Http404
 
+from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
+from casusregie.houses.models import House
 from casusregie.privacy import policy
 
 from .models import KnownToQuery, Referral, ReferralStatus
@@ -37,3 +40,39 @@ def referral_predicate(user: Any) -> Q:
 def known_to_predicate(user: Any) -> Q:
     directors = policy.staff_of(user, roles=(Role.PROCESS_DIRECTOR,))
     return Q(directors) | Q(policy.member_of(user, "organisation"))
+
+
+def access_referral(user: Any, house: House, pk: int) -> Referral:
+    """The one gate of a referral (pages and API): the referral if the user may see it, in
+    the house the URL names; missing and forbidden both 404."""
+    referral = (
+        policy.visible(user, Referral)
+        .filter(house=house, pk=pk)
+        .select_related(
+            "house",
+            "referrer",
+            "referrer_organisation",
+            "routed_to",
+            "forwarded_to",
+            "decided_by",
+            "case",
+        )
+        .first()
+    )
+    if referral is None:
+        raise Http404
+    return referral
+
+
+def deciders(referral: Referral) -> list[User]:
+    """Who judges this referral: the organisation a care form is routed to, else the triage
+    team (or the process directors in a house without one)."""
+    house = referral.house
+    if referral.routed_to_id is not None:
+        return list(policy.case_workers(house, referral.routed_to))
+    role = Role.TRIAGE_MEMBER if house.has_triage_team else Role.PROCESS_DIRECTOR
+    return list(policy.case_workers(house, roles=(role,)))
+
+
+def may_decide(user: User, referral: Referral) -> bool:
+    return any(u.pk == user.pk for u in deciders(referral))

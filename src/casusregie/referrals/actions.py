@@ -25,6 +25,7 @@ from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
 from casusregie.webhooks import events as webhook_events
 
+from .access import deciders, may_decide
 from .models import (
     AdmissionCriterion,
     KnownToAnswer,
@@ -232,20 +233,6 @@ def do_save_referral(
     if submit:
         _submit(referral, actor=actor)
     return referral
-
-
-def deciders(referral: Referral) -> list[User]:
-    """Who judges this referral: the organisation a care form is routed to, else the triage
-    team (or the process directors in a house without one)."""
-    house = referral.house
-    if referral.routed_to_id is not None:
-        return list(policy.case_workers(house, referral.routed_to))
-    role = Role.TRIAGE_MEMBER if house.has_triage_team else Role.PROCESS_DIRECTOR
-    return list(policy.case_workers(house, roles=(role,)))
-
-
-def may_decide(user: User, referral: Referral) -> bool:
-    return any(u.pk == user.pk for u in deciders(referral))
 
 
 def _submit(referral: Referral, *, actor: User) -> None:

@@ -46,6 +46,7 @@ from casusregie.houses.models import House
 from casusregie.privacy import policy
 
 from . import actions
+from .access import access_referral, may_decide
 from .models import (
     AdmissionCriterion,
     KnownToAnswer,
@@ -57,26 +58,9 @@ from .models import (
 )
 
 
-def access_referral(request: Request, slug: str, pk: int) -> Referral:
-    """The referral if the user may see it, in the house of the URL; else 404."""
-    house = policy.access_house(request.user, slug)
-    referral = (
-        policy.visible(request.user, Referral)
-        .filter(house=house, pk=pk)
-        .select_related(
-            "house",
-            "referrer",
-            "referrer_organisation",
-            "routed_to",
-            "forwarded_to",
-            "decided_by",
-            "case",
-        )
-        .first()
-    )
-    if referral is None:
-        raise Http404
-    return referral
+def _gate(request: Request, slug: str, pk: int) -> Referral:
+    """The house of the URL, then the referral through its one gate (referrals.access)."""
+    return access_referral(request.user, policy.access_house(request.user, slug), pk)
 
 
 def is_of_referrer_organisation(user: Any, referral: Referral) -> bool:
@@ -154,12 +138,12 @@ class ReferralChangeView(ApiView):
     """A change to one referral: `If-Match` takes the referral's ETag."""
 
     def current(self, request: Request, **kwargs: Any) -> Any:
-        return ReferralOut(access_referral(request, kwargs["slug"], kwargs["pk"])).data
+        return ReferralOut(_gate(request, kwargs["slug"], kwargs["pk"])).data
 
 
 def referral_response(request: Request, referral: Referral, status: int = 200) -> Response:
     """The referral as the detail endpoint shows it, read again through the policy."""
-    referral = access_referral(request, referral.house.slug, referral.pk)
+    referral = _gate(request, referral.house.slug, referral.pk)
     return Response(ReferralOut(referral).data, status=status)
 
 
@@ -268,7 +252,7 @@ class ReferralListView(ApiView):
 class ReferralDetailView(ApiView):
     @extend_schema(responses=ReferralOut, summary="One referral")
     def get(self, request: Request, slug: str, pk: int) -> Response:
-        referral = access_referral(request, slug, pk)
+        referral = _gate(request, slug, pk)
         links = list(referral.subjects.select_related("subject"))
         record_read(
             request, referral.house, referral, [link.subject for link in links], referral.case_id
@@ -282,7 +266,7 @@ class ReferralSubmitView(ReferralChangeView):
     )
     def post(self, request: Request, slug: str, pk: int) -> Response:
         """Replace the draft's content with the body and submit it."""
-        referral = access_referral(request, slug, pk)
+        referral = _gate(request, slug, pk)
         if referral.referrer_id != request.user.pk:
             raise PermissionDenied
         data = parse(ReferralContentIn, request.data, request, referral.house)
@@ -298,7 +282,7 @@ class WithdrawIn(serializers.Serializer):
 class ReferralWithdrawView(ReferralChangeView):
     @extend_schema(request=WithdrawIn, responses=ReferralOut, summary="Withdraw a referral")
     def post(self, request: Request, slug: str, pk: int) -> Response:
-        referral = access_referral(request, slug, pk)
+        referral = _gate(request, slug, pk)
         if not is_of_referrer_organisation(request.user, referral):
             raise PermissionDenied
         data = parse(WithdrawIn, request.data, request)
@@ -311,8 +295,8 @@ class ReferralWithdrawView(ReferralChangeView):
 
 def referral_to_decide(request: Request, slug: str, pk: int) -> Referral:
     """Not visible: 404. Visible, but the user does not judge it: 403."""
-    referral = access_referral(request, slug, pk)
-    if not actions.may_decide(request.user, referral):
+    referral = _gate(request, slug, pk)
+    if not may_decide(request.user, referral):
         raise PermissionDenied
     return referral
 

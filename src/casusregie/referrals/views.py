@@ -26,6 +26,7 @@ from casusregie.privacy.models import Operation
 from casusregie.web.forms import apply_errors
 
 from . import actions
+from .access import access_referral, may_decide
 from .forms import (
     AcceptForm,
     AnswerKnownToForm,
@@ -44,26 +45,6 @@ PAGE_SIZE = 50
 def _actor(request: HttpRequest) -> User:
     """The logged-in user (every view here is behind login_required)."""
     return cast(User, request.user)
-
-
-def access_referral(user: Any, house: House, pk: int) -> Referral:
-    referral = (
-        policy.visible(user, Referral)
-        .filter(house=house, pk=pk)
-        .select_related(
-            "house",
-            "referrer",
-            "referrer_organisation",
-            "routed_to",
-            "forwarded_to",
-            "decided_by",
-            "case",
-        )
-        .first()
-    )
-    if referral is None:
-        raise Http404
-    return referral
 
 
 def _status(request: HttpRequest, *forms: Any) -> int:
@@ -266,7 +247,7 @@ def referral_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         .filter(house=house, organisation=referral.referrer_organisation_id)
         .exists()
     )
-    can_decide = referral.status == ReferralStatus.SUBMITTED and actions.may_decide(user, referral)
+    can_decide = referral.status == ReferralStatus.SUBMITTED and may_decide(user, referral)
     is_director = policy.has_role(user, house, Role.PROCESS_DIRECTOR)
     _log_read(request, house, referral, [link.subject for link in links], referral.case_id)
     return render(
@@ -357,9 +338,7 @@ def triage_queue(request: HttpRequest, slug: str) -> HttpResponse:
 def _decision_referral(request: HttpRequest, slug: str, pk: int) -> tuple[House, Referral]:
     house = policy.access_house(request.user, slug)
     referral = access_referral(request.user, house, pk)
-    if referral.status != ReferralStatus.SUBMITTED or not actions.may_decide(
-        _actor(request), referral
-    ):
+    if referral.status != ReferralStatus.SUBMITTED or not may_decide(_actor(request), referral):
         raise Http404
     return house, referral
 

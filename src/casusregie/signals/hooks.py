@@ -36,7 +36,8 @@ def _enqueue(referral_pk: int, actor_pk: int) -> None:
 def ask_other_houses(referral: Any, *, actor: Any) -> None:
     """Tell the deciders when a person of the referral is already a case in another opted-in
     house (house and contact only)."""
-    from casusregie.referrals.actions import deciders, referral_link
+    from casusregie.referrals.access import deciders
+    from casusregie.referrals.actions import referral_link
 
     for link in referral.subjects.select_related("subject"):
         bsn = link.subject.bsn

@@ -302,6 +302,7 @@ def build_world(cast: Cast) -> World:
     from casusregie.plans import schedule as plan_schedule
     from casusregie.privacy import retention, rights
     from casusregie.privacy.models import ProcessingActivity, SignalKind, UsageSignal
+    from casusregie.referrals import access as referral_access
     from casusregie.referrals import actions as referral_actions
     from casusregie.referrals.models import AdmissionCriterion, KnownToAnswer
 
@@ -341,7 +342,7 @@ def build_world(cast: Cast) -> World:
         organisation=cast.org_a,
         submit=True,
     )
-    decider = referral_actions.deciders(referral)[0]
+    decider = referral_access.deciders(referral)[0]
     referral_actions.do_accept_referral(
         referral,
         actor=decider,
