@@ -139,6 +139,12 @@ def record_case_list(
     log.record_list(actor=actor, house=house, name=name, obj=house, items=list(refs.items()))
 
 
+def subject_refs_of_cases(cases: Iterable[Case]) -> list[log.SubjectRef]:
+    """Log references of every person of these cases, in one query (a meeting's agenda)."""
+    links = CaseSubject.objects.filter(case__in=[c.pk for c in cases]).select_related("subject")
+    return subject_refs(link.subject for link in links.order_by("case_id", "id"))
+
+
 def case_subjects(case: Case) -> list[Subject]:
     return [link.subject for link in case.case_subjects.select_related("subject")]
 

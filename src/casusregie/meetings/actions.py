@@ -66,9 +66,7 @@ def _next_reference(house: House) -> str:
 
 
 def _subjects_of(cases: Sequence[Case]) -> list[Any]:
-    return [
-        ref for case in cases for ref in case_actions.subject_refs(case_actions.case_subjects(case))
-    ]
+    return case_actions.subject_refs_of_cases(cases)
 
 
 def _mail_after_commit(meeting: Meeting) -> None:

@@ -373,119 +373,24 @@ def do_accept_referral(
 ) -> Case:
     """Accept: create a case, or add the referral to the open case of the same person."""
     referral = _lock_for_decision(referral, actor)
-    house = referral.house
-    criteria = _check_criteria(criteria)
-    meets = (
-        set(criteria)
-        >= {
-            AdmissionCriterion.MULTIPLE_DOMAINS,
-            AdmissionCriterion.CROSS_CHAIN,
-            AdmissionCriterion.SYSTEM,
-        }
-        or AdmissionCriterion.AREA in criteria
-    )
-    if not meets:
-        raise ValidationError(
-            {
-                "criteria": _(
-                    "The admission criteria are not met: tick criteria 1, 2 and 3 together, or 4. "
-                    "Otherwise decline or forward the referral."
-                )
-            }
-        )
-    subjects = _subjects(referral)
+    criteria = _check_admission(criteria)
     links = list(referral.subjects.select_related("subject"))
-    main = links[0].subject if links else None
-    existing = case_actions.open_case_for(house, main) if main else None
     if add_to_case is not None:
-        if add_to_case.house_id != house.pk or not add_to_case.is_open:
-            raise ValidationError({"add_to_case": _("Choose an open case of this house.")})
-        case = add_to_case
-    elif existing is not None:
-        raise ValidationError(
-            {
-                "add_to_case": _(
-                    "This person already has an open case (%(ref)s). Add the referral to that case "
-                    "instead."
-                )
-                % {"ref": existing.reference}
-            }
-        )
+        case = _accept_into_existing(referral, add_to_case, actor=actor)
     else:
-        if referral.kind == SubjectKind.AREA:
-            title = referral.area_description.strip().splitlines()[0][:120]
-        elif referral.kind == SubjectKind.FAMILY and main is not None:
-            title = _("Family %(name)s") % {"name": main.last_name}
-        else:
-            title = main.full_name if main else referral.reference
-        participants = [
-            (
-                referral.referrer_organisation,
-                _("Referrer"),
-                _("Referred the case and receives its outcome"),
-            )
-        ]
-        if placing_organisation is not None:
-            participants.append(
-                (
-                    placing_organisation,
-                    _("Placed with"),
-                    _("The case was placed with this organisation at triage"),
-                )
-            )
-        if referral.routed_to is not None:
-            participants.append(
-                (referral.routed_to, _("Care form recipient"), _("Judged the police care form"))
-            )
-        case = case_actions.create_case(
-            house,
-            kind=referral.kind,
-            title=title,
-            urgency=referral.urgency,
-            subjects=[
-                (link.subject, link.is_main, link.relation_to_main, link.has_authority)
-                for link in links
-            ],
+        case = _accept_into_new_case(
+            referral,
+            links,
             actor=actor,
-            process_director=process_director,
             placing_organisation=placing_organisation,
-            participants=participants,
+            process_director=process_director,
         )
-    if add_to_case is not None:
-        # The same person may come in again as a new subject row: match on identity.
-        known = {case_actions.identity(s) for s in case_actions.case_subjects(case)}
-        CaseSubject.objects.bulk_create(
-            CaseSubject(case=case, subject=s, is_main=False)
-            for s in subjects
-            if case_actions.identity(s) not in known
-        )
-        # The referrer hears the outcome and must be able to open the case it links to.
-        if not case.participations.filter(
-            organisation=referral.referrer_organisation, ended_at__isnull=True
-        ).exists():
-            participation = Participation.objects.create(
-                case=case,
-                organisation=referral.referrer_organisation,
-                role=_("Referrer"),
-                purpose=_("Referred the case and receives its outcome"),
-            )
-            log.record(
-                actor=actor,
-                house=house,
-                name="case.add_participant",
-                operation=Operation.UPDATE,
-                obj=participation,
-                case_id=case.pk,
-                subjects=case_actions.subject_refs(case_actions.case_subjects(case)),
-                recipients=[referral.referrer_organisation],
-                after={"organisation": referral.referrer_organisation_id, "role": "referrer"},
-            )
     _record_decision(
         referral, ReferralStatus.ACCEPTED, actor=actor, reason=reason, case=case, criteria=criteria
     )
     log.record(
         actor=actor,
-        house=house,
+        house=referral.house,
         name="referral.accept",
         operation=Operation.UPDATE,
         obj=referral,
@@ -500,6 +405,140 @@ def do_accept_referral(
     )
     webhook_events.emit(webhook_events.REFERRAL_DECIDED, referral)
     return case
+
+
+def _check_admission(criteria: Sequence[str]) -> list[str]:
+    """Known criteria that admit a case: 1, 2 and 3 together, or 4 (an area)."""
+    checked = _check_criteria(criteria)
+    meets = (
+        set(checked)
+        >= {
+            AdmissionCriterion.MULTIPLE_DOMAINS,
+            AdmissionCriterion.CROSS_CHAIN,
+            AdmissionCriterion.SYSTEM,
+        }
+        or AdmissionCriterion.AREA in checked
+    )
+    if not meets:
+        raise ValidationError(
+            {
+                "criteria": _(
+                    "The admission criteria are not met: tick criteria 1, 2 and 3 together, or 4. "
+                    "Otherwise decline or forward the referral."
+                )
+            }
+        )
+    return checked
+
+
+def _accept_into_existing(referral: Referral, case: Case, *, actor: User) -> Case:
+    """Add the referral's people to an open case of the house; the referrer takes part."""
+    if case.house_id != referral.house_id or not case.is_open:
+        raise ValidationError({"add_to_case": _("Choose an open case of this house.")})
+    # The same person may come in again as a new subject row: match on identity.
+    known = {case_actions.identity(s) for s in case_actions.case_subjects(case)}
+    CaseSubject.objects.bulk_create(
+        CaseSubject(case=case, subject=s, is_main=False)
+        for s in _subjects(referral)
+        if case_actions.identity(s) not in known
+    )
+    # The referrer hears the outcome and must be able to open the case it links to.
+    if not case.participations.filter(
+        organisation=referral.referrer_organisation, ended_at__isnull=True
+    ).exists():
+        _referrer_takes_part(referral, case, actor=actor)
+    return case
+
+
+def _referrer_takes_part(referral: Referral, case: Case, *, actor: User) -> None:
+    participation = Participation.objects.create(
+        case=case,
+        organisation=referral.referrer_organisation,
+        role=_("Referrer"),
+        purpose=_("Referred the case and receives its outcome"),
+    )
+    log.record(
+        actor=actor,
+        house=referral.house,
+        name="case.add_participant",
+        operation=Operation.UPDATE,
+        obj=participation,
+        case_id=case.pk,
+        subjects=case_actions.subject_refs(case_actions.case_subjects(case)),
+        recipients=[referral.referrer_organisation],
+        after={"organisation": referral.referrer_organisation_id, "role": "referrer"},
+    )
+
+
+def _accept_into_new_case(
+    referral: Referral,
+    links: list[Any],
+    *,
+    actor: User,
+    placing_organisation: Organisation | None,
+    process_director: User | None,
+) -> Case:
+    """A new case for the referral's people, unless the main person already has an open one."""
+    main = links[0].subject if links else None
+    existing = case_actions.open_case_for(referral.house, main) if main else None
+    if existing is not None:
+        raise ValidationError(
+            {
+                "add_to_case": _(
+                    "This person already has an open case (%(ref)s). Add the referral to that case "
+                    "instead."
+                )
+                % {"ref": existing.reference}
+            }
+        )
+    return case_actions.create_case(
+        referral.house,
+        kind=referral.kind,
+        title=_case_title(referral, main),
+        urgency=referral.urgency,
+        subjects=[
+            (link.subject, link.is_main, link.relation_to_main, link.has_authority)
+            for link in links
+        ],
+        actor=actor,
+        process_director=process_director,
+        placing_organisation=placing_organisation,
+        participants=_first_participants(referral, placing_organisation),
+    )
+
+
+def _case_title(referral: Referral, main: Subject | None) -> str:
+    if referral.kind == SubjectKind.AREA:
+        return referral.area_description.strip().splitlines()[0][:120]
+    if referral.kind == SubjectKind.FAMILY and main is not None:
+        return _("Family %(name)s") % {"name": main.last_name}
+    return main.full_name if main else referral.reference
+
+
+def _first_participants(
+    referral: Referral, placing_organisation: Organisation | None
+) -> list[tuple[Organisation, str, str]]:
+    """The referrer, the organisation the case is placed with, and a care form's recipient."""
+    participants = [
+        (
+            referral.referrer_organisation,
+            _("Referrer"),
+            _("Referred the case and receives its outcome"),
+        )
+    ]
+    if placing_organisation is not None:
+        participants.append(
+            (
+                placing_organisation,
+                _("Placed with"),
+                _("The case was placed with this organisation at triage"),
+            )
+        )
+    if referral.routed_to is not None:
+        participants.append(
+            (referral.routed_to, _("Care form recipient"), _("Judged the police care form"))
+        )
+    return participants
 
 
 @transaction.atomic
