@@ -36,7 +36,7 @@ def _invited(user: Any, meeting_ref: str, house_ref: str) -> Exists:
     return Exists(
         Invitation.objects.filter(
             meeting=OuterRef(meeting_ref),
-            organisation__in=policy.active_memberships(user)
+            organisation__in=policy.case_memberships(user)
             .filter(house=OuterRef(OuterRef(house_ref)))
             .values("organisation"),
         )
@@ -105,7 +105,7 @@ def contribution_predicate(user: Any) -> Q:
         Exists(
             Contribution.audience_organisations.through.objects.filter(
                 contribution=OuterRef("pk"),
-                organisation__in=policy.active_memberships(user)
+                organisation__in=policy.case_memberships(user)
                 .filter(house=OuterRef(OuterRef(house)))
                 .values("organisation"),
             )

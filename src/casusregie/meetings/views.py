@@ -15,7 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casusregie.accounts.roles import Role
-from casusregie.cases.actions import case_subjects, record_case_list, subject_refs
+from casusregie.cases.actions import (
+    record_case_list,
+    subject_refs_of_cases,
+)
 from casusregie.cases.models import Case
 from casusregie.cases.phases import Phase
 from casusregie.houses.models import Organisation
@@ -191,7 +194,7 @@ def _detail(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpRespons
     _log_read(request, meeting, items)
     open_for_input = meeting.status not in (MeetingStatus.CANCELLED, MeetingStatus.HELD)
     my_orgs = set(
-        policy.active_memberships(user)
+        policy.case_memberships(user)
         .filter(house=meeting.house_id)
         .values_list("organisation", flat=True)
     )
@@ -547,7 +550,7 @@ def _excerpt_org(request: HttpRequest, meeting: Meeting) -> tuple[Organisation |
         chosen = next((o for o in invited if str(o.pk) == wanted), None)
         return chosen, invited
     mine = (
-        policy.active_memberships(user)
+        policy.case_memberships(user)
         .filter(house=meeting.house_id)
         .values_list("organisation", flat=True)
     )
@@ -561,7 +564,7 @@ def _log_read(
     """A meeting page, its table mode or minutes show the agenda's cases and what one may read
     about them: a read of the people of those cases (issue 22: the page and table mode wrote no
     log line). The minutes are logged even without people (an area case), against the meeting."""
-    refs = [r for item in items for r in subject_refs(case_subjects(item.case))]
+    refs = subject_refs_of_cases(item.case for item in items)
     if refs or name == "meeting.minutes.read":
         log.record(
             actor=request.user,

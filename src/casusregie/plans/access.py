@@ -47,7 +47,7 @@ def action_q(user: Any, prefix: str = "") -> Q:
     depends = Exists(
         Action.depends_on.through.objects.filter(
             to_action=OuterRef(f"{prefix}pk" if prefix else "pk"),
-            from_action__owner_organisation__in=policy.active_memberships(user)
+            from_action__owner_organisation__in=policy.case_memberships(user)
             .filter(house=OuterRef(OuterRef(house)))
             .values("organisation"),
         )

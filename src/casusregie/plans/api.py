@@ -162,7 +162,7 @@ class ActionListView(ApiView):
         house = policy.access_house(request.user, slug)
         rows = actions_in(request, house)
         if query["mine"]:
-            mine = policy.active_memberships(request.user).values("organisation")
+            mine = policy.case_memberships(request.user).values("organisation")
             rows = rows.filter(
                 Q(owner=request.user) | Q(owner__isnull=True, owner_organisation__in=mine)
             )

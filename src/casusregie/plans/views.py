@@ -52,7 +52,7 @@ def access_action(user: Any, slug: str, pk: int) -> Action:
 
 def _is_owner_member(user: Any, action: Action) -> bool:
     return (
-        policy.active_memberships(user)
+        policy.case_memberships(user)
         .filter(house=action.house_id, organisation=action.owner_organisation_id)
         .exists()
     )

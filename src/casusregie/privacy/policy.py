@@ -165,6 +165,12 @@ def case_organisations(user: Any, house: House) -> list[int]:
     )
 
 
+def case_memberships(user: Any) -> QuerySet[Membership]:
+    """The user's active memberships in a case-working role: through these, and only these, a
+    person reads an organisation's case content (invitations, audiences, owned actions)."""
+    return _memberships(user).filter(role__in=CASE_ROLES)
+
+
 def _memberships(user: Any) -> QuerySet[Membership]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Membership.objects.none()

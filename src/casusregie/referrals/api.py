@@ -65,7 +65,7 @@ def _gate(request: Request, slug: str, pk: int) -> Referral:
 
 def is_of_referrer_organisation(user: Any, referral: Referral) -> bool:
     return (
-        policy.active_memberships(user)
+        policy.case_memberships(user)
         .filter(house=referral.house_id, organisation=referral.referrer_organisation_id)
         .exists()
     )
@@ -547,7 +547,7 @@ class KnownToAnswerView(ApiView):
         """Only the organisation that was asked answers; staff who see the question get 403."""
         query = access_query(request, slug, pk)
         if (
-            not policy.active_memberships(request.user)
+            not policy.case_memberships(request.user)
             .filter(house=query.house_id, organisation=query.organisation_id)
             .exists()
         ):

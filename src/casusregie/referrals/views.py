@@ -243,7 +243,7 @@ def referral_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     links = list(referral.subjects.select_related("subject"))
     user: Any = request.user
     is_referrer_org = (
-        policy.active_memberships(user)
+        policy.case_memberships(user)
         .filter(house=house, organisation=referral.referrer_organisation_id)
         .exists()
     )

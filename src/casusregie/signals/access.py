@@ -43,7 +43,7 @@ def signal_predicate(user: Any) -> Q:
 def alert_predicate(user: Any) -> Q:
     named = Alert.organisations.through.objects.filter(
         alert=OuterRef("pk"),
-        organisation__in=policy.active_memberships(user)
+        organisation__in=policy.case_memberships(user)
         .filter(house=OuterRef(OuterRef("house")))
         .values("organisation"),
     )

@@ -122,3 +122,25 @@ def test_staff_without_a_case_role_cannot_withdraw_the_directors_referral(
     assert response.status_code == 404
     assert page.status_code == 404
     assert Referral.objects.get(pk=pk).status == ReferralStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("who", NO_CASE_ROLE)
+def test_staff_without_a_case_role_do_not_read_a_meeting_their_organisation_is_invited_to(
+    as_user: Any, cast: Cast, case: Any, who: str
+) -> None:
+    """An invitation of the staff organisation opens the meeting to its case workers only."""
+    from casusregie.meetings import actions as meeting_actions
+
+    meeting = meeting_actions.do_plan_meeting(
+        cast.house,
+        title="Overleg met het team",
+        cases=[case],
+        invitees=[(cast.staff, True)],
+        slots=[timezone.now() + datetime.timedelta(days=2)],
+        actor=cast.process_director,
+    )
+    client = as_user(cast.members()[who])
+    assert client.get(f"/huizen/{cast.house.slug}/overleggen/{meeting.pk}/").status_code == 404
+    assert client.get(url(cast, f"meetings/{meeting.pk}")).status_code == 404
+    triage = as_user(cast.triage).get(f"/huizen/{cast.house.slug}/overleggen/{meeting.pk}/")
+    assert triage.status_code == 200
