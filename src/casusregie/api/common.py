@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from casusregie.cases.actions import subject_refs
+from casusregie.cases.access import subject_refs
 from casusregie.cases.models import Case
 from casusregie.houses.models import House
 from casusregie.privacy import log, policy

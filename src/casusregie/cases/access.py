@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from casusregie.accounts.roles import Role
-from casusregie.privacy import policy
+from casusregie.privacy import log, policy
 from casusregie.privacy.actions import glass_case_ids
 
-from .models import Case, Participation
+from .models import Case, CaseSubject, Participation, Subject
 
 
 @policy.register(Case, staff_see_all="house")
@@ -66,3 +67,20 @@ def case_for_oversight(house: Any, *, reference: str = "", pk: int | None = None
     if reference:
         return cases.filter(reference=reference.strip().upper()).first()
     return cases.filter(pk=pk).first() if pk is not None else None
+
+
+# --- Read helpers: the people of a case, as rows and as log references ----------------------
+
+
+def subject_refs(subjects: Iterable[Subject]) -> list[log.SubjectRef]:
+    return [log.subject_ref(subject_pk=s.pk, bsn_hash=s.bsn_hash) for s in subjects]
+
+
+def subject_refs_of_cases(cases: Iterable[Case]) -> list[log.SubjectRef]:
+    """Log references of every person of these cases, in one query (a meeting's agenda)."""
+    links = CaseSubject.objects.filter(case__in=[c.pk for c in cases]).select_related("subject")
+    return subject_refs(link.subject for link in links.order_by("case_id", "id"))
+
+
+def case_subjects(case: Case) -> list[Subject]:
+    return [link.subject for link in case.case_subjects.select_related("subject")]

@@ -28,6 +28,7 @@ from casusregie.privacy.crypto import encrypt, keyed_hash
 from casusregie.privacy.models import Operation
 from casusregie.webhooks import events as webhook_events
 
+from .access import case_subjects, subject_refs
 from .bsn import normalise_bsn, searched_bsn, validate_bsn
 from .models import (
     AftercareOutcome,
@@ -121,10 +122,6 @@ def create_subject(house: House, data: SubjectData) -> Subject:
     )
 
 
-def subject_refs(subjects: Iterable[Subject]) -> list[log.SubjectRef]:
-    return [log.subject_ref(subject_pk=s.pk, bsn_hash=s.bsn_hash) for s in subjects]
-
-
 def record_case_list(
     actor: Any, house: House, case_ids: list[int], name: str = "case.list"
 ) -> None:
@@ -137,16 +134,6 @@ def record_case_list(
     ).values_list("case_id", "subject_id", "subject__bsn_hash"):
         refs[case_id].append(log.subject_ref(subject_pk=subject_pk, bsn_hash=bsn_hash))
     log.record_list(actor=actor, house=house, name=name, obj=house, items=list(refs.items()))
-
-
-def subject_refs_of_cases(cases: Iterable[Case]) -> list[log.SubjectRef]:
-    """Log references of every person of these cases, in one query (a meeting's agenda)."""
-    links = CaseSubject.objects.filter(case__in=[c.pk for c in cases]).select_related("subject")
-    return subject_refs(link.subject for link in links.order_by("case_id", "id"))
-
-
-def case_subjects(case: Case) -> list[Subject]:
-    return [link.subject for link in case.case_subjects.select_related("subject")]
 
 
 def identity(subject: Subject) -> tuple[str, ...]:

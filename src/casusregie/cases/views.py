@@ -27,7 +27,7 @@ from casusregie.web import exports
 from casusregie.web.forms import apply_errors
 
 from . import actions
-from .access import access_case
+from .access import access_case, subject_refs
 from .bsn import bsn_search_digits, searched_bsn
 from .forms import (
     AssessmentForm,
@@ -229,7 +229,7 @@ def case_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         operation=Operation.READ,
         obj=case,
         case_id=case.pk,
-        subjects=actions.subject_refs(link.subject for link in links),
+        subjects=subject_refs(link.subject for link in links),
     )
     return render(
         request,

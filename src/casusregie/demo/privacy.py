@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from casusregie.accounts.models import GrantStatus, Membership, RoleGrant, User
 from casusregie.accounts.roles import Role
-from casusregie.cases.actions import case_subjects, subject_refs
+from casusregie.cases.access import case_subjects, subject_refs
 from casusregie.cases.models import Case, Subject
 from casusregie.houses.actions import do_grant_role
 from casusregie.houses.models import House, OrganisationKind

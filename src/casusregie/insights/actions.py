@@ -11,8 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casusregie.cases.access import access_case
-from casusregie.cases.actions import case_subjects, subject_refs
+from casusregie.cases.access import access_case, case_subjects, subject_refs
 from casusregie.cases.models import Case, Participation
 from casusregie.houses.models import Organisation, OrganisationKind
 from casusregie.privacy import log, policy

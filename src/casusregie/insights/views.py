@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casusregie.accounts.roles import Role
-from casusregie.cases.actions import case_subjects, subject_refs
+from casusregie.cases.access import case_subjects, subject_refs
 from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
 from casusregie.web import exports, progress

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
+from casusregie.cases import access as case_access
 from casusregie.cases import actions as case_actions
 from casusregie.cases.models import Case, Participation
 from casusregie.houses.models import House, Organisation, Partnership
@@ -66,7 +67,7 @@ def _next_reference(house: House) -> str:
 
 
 def _subjects_of(cases: Sequence[Case]) -> list[Any]:
-    return case_actions.subject_refs_of_cases(cases)
+    return case_access.subject_refs_of_cases(cases)
 
 
 def _mail_after_commit(meeting: Meeting) -> None:
@@ -409,7 +410,7 @@ def do_record_decision(
         operation=Operation.CREATE,
         obj=decision,
         case_id=item.case_id,
-        subjects=case_actions.subject_refs(case_actions.case_subjects(item.case)),
+        subjects=case_access.subject_refs(case_access.case_subjects(item.case)),
         recipients=participants,
         after={"kind": kind},
     )
@@ -523,7 +524,7 @@ def do_add_contribution(
         obj=contribution,
         case_id=item.case_id,
         actor_organisation=membership.organisation,
-        subjects=case_actions.subject_refs(case_actions.case_subjects(item.case)),
+        subjects=case_access.subject_refs(case_access.case_subjects(item.case)),
         recipients=[o for o in recipients if o.pk != membership.organisation_id],
         purpose=contribution.purpose,
         # The register always records case information; the author adds what else it holds.

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from casusregie.api.base import ApiView
 from casusregie.api.common import NumberedRef, PageQuery, Ref, id_field, newest_first, parse
 from casusregie.api.schema import page_of
-from casusregie.cases.actions import case_subjects, subject_refs
+from casusregie.cases.access import case_subjects, subject_refs
 from casusregie.privacy import log, policy
 from casusregie.privacy.models import DataCategory, Operation
 

@@ -15,10 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casusregie.accounts.roles import Role
-from casusregie.cases.actions import (
-    record_case_list,
-    subject_refs_of_cases,
-)
+from casusregie.cases.access import subject_refs_of_cases
+from casusregie.cases.actions import record_case_list
 from casusregie.cases.models import Case
 from casusregie.cases.phases import Phase
 from casusregie.houses.models import Organisation

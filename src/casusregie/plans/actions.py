@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
-from casusregie.cases.actions import case_subjects, subject_refs
+from casusregie.cases.access import case_subjects, subject_refs
 from casusregie.cases.models import Case
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import Organisation

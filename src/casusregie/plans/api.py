@@ -32,8 +32,8 @@ from casusregie.api.common import (
     record_read,
 )
 from casusregie.api.schema import page_of, results_of
-from casusregie.cases.access import access_case
-from casusregie.cases.actions import case_subjects, record_case_list
+from casusregie.cases.access import access_case, case_subjects
+from casusregie.cases.actions import record_case_list
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House
 from casusregie.plans.access import may_edit_plan, may_review, progress_counts

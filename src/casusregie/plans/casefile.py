@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casusregie.cases.actions import case_subjects, subject_refs
+from casusregie.cases.access import case_subjects, subject_refs
 from casusregie.cases.models import Case
 from casusregie.meetings.models import Contribution, Decision
 from casusregie.privacy import log, policy

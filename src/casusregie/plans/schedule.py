@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
-from casusregie.cases.actions import case_subjects, subject_refs
+from casusregie.cases.access import case_subjects, subject_refs
 from casusregie.cases.phases import Phase
 from casusregie.houses.models import EscalationTarget, House
 from casusregie.inbox.actions import notify

@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casusregie.cases.access import access_case
-from casusregie.cases.actions import case_subjects, subject_refs
+from casusregie.cases.access import access_case, case_subjects, subject_refs
 from casusregie.cases.models import Case
 from casusregie.plans.access import may_edit_plan, may_review, progress_counts
 from casusregie.privacy import log, policy

@@ -104,7 +104,7 @@ def glass_case_ids(user: Any) -> list[int]:
 def do_break_glass(house: House, *, actor: Any, reference: str, reason: str) -> GlassBreak:
     """Open one case outside the policy for GLASS_HOURS, with a reason; logged and flagged for
     the privacy officer."""
-    from casusregie.cases.actions import case_subjects, subject_refs
+    from casusregie.cases.access import case_subjects, subject_refs
     from casusregie.cases.models import Case
 
     errors: dict[str, list[str]] = {}

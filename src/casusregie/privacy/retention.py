@@ -237,7 +237,7 @@ def execute(list_id: int) -> int:
 
 
 def _destroy(proposal: DestructionList, item: DestructionItem, approvers: list[str]) -> bool:
-    from casusregie.cases.actions import subject_refs
+    from casusregie.cases.access import subject_refs
     from casusregie.cases.models import Case, CaseSubject, Subject
     from casusregie.meetings.models import AgendaItem
     from casusregie.referrals.models import Referral, ReferralSubject

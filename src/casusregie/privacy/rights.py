@@ -102,7 +102,7 @@ def do_register(
 
 
 def _refs(request: SubjectRequest) -> list[log.SubjectRef]:
-    from casusregie.cases.actions import subject_refs
+    from casusregie.cases.access import subject_refs
 
     return subject_refs(request.subjects.all())
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
+from casusregie.cases import access as case_access
 from casusregie.cases import actions as case_actions
 from casusregie.cases.models import Case, CaseSubject, Participation, Subject, SubjectKind, Urgency
 from casusregie.houses.domains import LifeDomain
@@ -70,7 +71,7 @@ def _subjects(referral: Referral) -> list[Subject]:
 def _refs(referral: Referral) -> list[log.SubjectRef]:
     subjects = _subjects(referral)
     if subjects:
-        return case_actions.subject_refs(subjects)
+        return case_access.subject_refs(subjects)
     # An area referral has no person: log it against the referral itself.
     return [log.SubjectRef(f"referral-{referral.pk}", "area")]
 
@@ -436,7 +437,7 @@ def _accept_into_existing(referral: Referral, case: Case, *, actor: User) -> Cas
     if case.house_id != referral.house_id or not case.is_open:
         raise ValidationError({"add_to_case": _("Choose an open case of this house.")})
     # The same person may come in again as a new subject row: match on identity.
-    known = {case_actions.identity(s) for s in case_actions.case_subjects(case)}
+    known = {case_actions.identity(s) for s in case_access.case_subjects(case)}
     CaseSubject.objects.bulk_create(
         CaseSubject(case=case, subject=s, is_main=False)
         for s in _subjects(referral)
@@ -464,7 +465,7 @@ def _referrer_takes_part(referral: Referral, case: Case, *, actor: User) -> None
         operation=Operation.UPDATE,
         obj=participation,
         case_id=case.pk,
-        subjects=case_actions.subject_refs(case_actions.case_subjects(case)),
+        subjects=case_access.subject_refs(case_access.case_subjects(case)),
         recipients=[referral.referrer_organisation],
         after={"organisation": referral.referrer_organisation_id, "role": "referrer"},
     )
@@ -668,7 +669,7 @@ def do_ask_known_to(
                     % {"org": organisation}
                 }
             )
-    subjects = case_actions.case_subjects(case) if case else _subjects(referral) if referral else []
+    subjects = case_access.case_subjects(case) if case else _subjects(referral) if referral else []
     if not subjects:
         raise ValidationError(_("There is no person to ask about."))
     queries = []
@@ -689,7 +690,7 @@ def do_ask_known_to(
             operation=Operation.DISCLOSE,
             obj=query,
             case_id=case.pk if case else None,
-            subjects=case_actions.subject_refs(subjects),
+            subjects=case_access.subject_refs(subjects),
             recipients=[organisation],
             after={"organisation": organisation.pk, "deadline": deadline.isoformat()},
         )
@@ -706,7 +707,7 @@ def do_ask_known_to(
 
 def known_to_subjects(query: KnownToQuery) -> list[Subject]:
     if query.case_id:
-        return case_actions.case_subjects(query.case)  # type: ignore[arg-type]
+        return case_access.case_subjects(query.case)  # type: ignore[arg-type]
     return _subjects(query.referral)  # type: ignore[arg-type]
 
 
@@ -754,7 +755,7 @@ def do_answer_known_to(
         operation=Operation.CREATE,
         obj=query,
         case_id=query.case_id,
-        subjects=case_actions.subject_refs(known_to_subjects(query)),
+        subjects=case_access.subject_refs(known_to_subjects(query)),
         after={"answer": answer},
     )
     return query
@@ -789,7 +790,7 @@ def record_referral_list(actor: Any, house: House, referrals: Sequence[Referral]
     items = []
     for referral in referrals:
         links = list(referral.subjects.all())
-        refs = case_actions.subject_refs([links[0].subject]) if links else []
+        refs = case_access.subject_refs([links[0].subject]) if links else []
         items.append((referral.pk, refs))
     log.record_list(
         actor=actor,

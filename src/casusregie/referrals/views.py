@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
-from casusregie.cases.access import access_case
-from casusregie.cases.actions import SubjectData, case_subjects, open_case_for
+from casusregie.cases.access import access_case, case_subjects
+from casusregie.cases.actions import SubjectData, open_case_for
 from casusregie.cases.models import Case, Phase
 from casusregie.houses.models import House
 from casusregie.privacy import log, policy
@@ -222,7 +222,7 @@ def referral_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _log_read(
     request: HttpRequest, house: House, obj: Any, subjects: list[Any], case_id: int | None
 ) -> None:
-    from casusregie.cases.actions import subject_refs
+    from casusregie.cases.access import subject_refs
 
     log.record(
         actor=_actor(request),
