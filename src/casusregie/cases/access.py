@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,8 +10,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from casusregie.accounts.roles import Role
-from casusregie.privacy import log, policy
+from casusregie.privacy import log, policy, providers
 from casusregie.privacy.actions import glass_case_ids
+from casusregie.privacy.bsn import lookup_hash
 
 from .models import Case, CaseSubject, Participation, Subject
 
@@ -84,3 +86,108 @@ def subject_refs_of_cases(cases: Iterable[Case]) -> list[log.SubjectRef]:
 
 def case_subjects(case: Case) -> list[Subject]:
     return [link.subject for link in case.case_subjects.select_related("subject")]
+
+
+# --- What the privacy officer's work reads of cases and people (privacy/providers.py) --------
+
+
+def find_people(house: Any, *, bsn: str = "", last_name: str = "", born: Any = None) -> list[Any]:
+    """The house's person rows for a data-subject request: by BSN, else surname and birth date."""
+    if bsn:
+        return list(Subject.objects.filter(house=house, bsn_hash=lookup_hash(bsn)))
+    if last_name and born:
+        return list(
+            Subject.objects.filter(
+                house=house, last_name__iexact=last_name.strip(), date_of_birth=born
+            )
+        )
+    return []
+
+
+def entitled_to_cases(case_ids: Iterable[int]) -> dict[int, tuple[set[int], set[int]]]:
+    """Per case: who directs it and which organisations take (or took) part — the people with a
+    reason to read it, for the usage signals."""
+    out: dict[int, tuple[set[int], set[int]]] = {}
+    for pk, pd, cd in Case.objects.filter(pk__in=case_ids).values_list(
+        "pk", "process_director_id", "case_director_id"
+    ):
+        out[pk] = ({pd, cd} - {None}, set())
+    for case_id, org_id in Participation.objects.filter(case_id__in=case_ids).values_list(
+        "case_id", "organisation_id"
+    ):
+        out.setdefault(case_id, (set(), set()))[1].add(org_id)
+    return out
+
+
+def cases_due(house: Any, today: datetime.date) -> Any:
+    return Case.objects.filter(house=house, closed_at__isnull=False, retention_until__lt=today)
+
+
+def describe_case(case: Case) -> tuple[str, dict[str, Any]]:
+    assert case.closed_at is not None
+    assert case.retention_until is not None
+    return case.reference, {
+        "kind": case.kind,
+        "opened": case.created_at.date().isoformat(),
+        "closed": case.closed_at.date().isoformat(),
+        "outcome": case.outcome,
+        "retention_until": case.retention_until.isoformat(),
+    }
+
+
+def cases_held_about(subjects: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    """The access answer's cases and the organisations taking part in them, and why."""
+    cases = list(
+        Case.objects.filter(case_subjects__subject__in=subjects).distinct().order_by("created_at")
+    )
+    rows = [
+        {
+            "reference": c.reference,
+            "phase": str(c.get_phase_display()),
+            "opened": c.created_at.strftime("%d-%m-%Y"),
+            "closed": c.closed_at.strftime("%d-%m-%Y") if c.closed_at else "",
+        }
+        for c in cases
+    ]
+    organisations = [
+        {
+            "case": p.case.reference,
+            "organisation": p.organisation.name,
+            "role": p.role,
+            "purpose": p.purpose,
+            "from": p.started_at.strftime("%d-%m-%Y"),
+            "until": p.ended_at.strftime("%d-%m-%Y") if p.ended_at else "",
+        }
+        for p in Participation.objects.filter(case__in=cases)
+        .select_related("organisation", "case")
+        .order_by("case__created_at", "started_at")
+    ]
+    return {"cases": rows, "organisations": organisations}
+
+
+providers.provide_people(
+    providers.People(
+        model=Subject, find=find_people, refs=subject_refs, encrypted_columns=("bsn_encrypted",)
+    )
+)
+providers.provide_oversight(
+    providers.Oversight(
+        case=case_for_oversight, people_of_case=case_subjects, entitled=entitled_to_cases
+    )
+)
+providers.keep(
+    providers.Kept(
+        kind="case",
+        due=cases_due,
+        describe=describe_case,
+        get=lambda house, pk: case_for_oversight(house, pk=pk),
+        people=case_subjects,
+        case_id=lambda case: case.pk,
+    )
+)
+providers.still_named_by(
+    lambda ids: set(
+        CaseSubject.objects.filter(subject_id__in=ids).values_list("subject_id", flat=True)
+    )
+)
+providers.answer_part(cases_held_about)

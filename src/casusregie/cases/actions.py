@@ -24,12 +24,14 @@ from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House, Organisation, Partnership
 from casusregie.inbox.actions import notify
 from casusregie.privacy import log, lookups, policy
-from casusregie.privacy.crypto import encrypt, keyed_hash
+from casusregie.privacy.bsn import lookup_hash as bsn_lookup_hash
+from casusregie.privacy.bsn import normalise_bsn, validate_bsn
+from casusregie.privacy.crypto import encrypt
 from casusregie.privacy.models import Operation
 from casusregie.webhooks import events as webhook_events
 
 from .access import case_subjects, subject_refs
-from .bsn import normalise_bsn, searched_bsn, validate_bsn
+from .bsn import searched_bsn
 from .models import (
     AftercareOutcome,
     Assessment,
@@ -50,10 +52,6 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
-
-
-def bsn_lookup_hash(bsn: str) -> str:
-    return keyed_hash(normalise_bsn(bsn), purpose="bsn-lookup") if bsn else ""
 
 
 def admit_case_search(actor: Any, house: House, text: str) -> None:

@@ -40,7 +40,6 @@ from django.utils import timezone
 from casusregie.accounts.models import Membership, User
 from casusregie.accounts.roles import Role
 from casusregie.cases import actions as case_actions
-from casusregie.cases.bsn import is_valid_bsn
 from casusregie.cases.models import (
     AssessmentMoment,
     Case,
@@ -54,6 +53,7 @@ from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House, Organisation, Partnership, ReferralRights
 from casusregie.houses.models import OrganisationKind as K
 from casusregie.inbox.models import Notification
+from casusregie.privacy.bsn import is_valid_bsn
 from casusregie.referrals import actions as referral_actions
 from casusregie.referrals.models import (
     AdmissionCriterion,

@@ -22,14 +22,7 @@ from django.utils.translation import gettext as _
 
 from casusregie.accounts.models import Membership, User
 from casusregie.accounts.roles import Role
-from casusregie.cases.actions import (
-    add_years,
-    bsn_lookup_hash,
-    last_reference_number,
-    name_key,
-    region_hash_of_bsn,
-)
-from casusregie.cases.bsn import is_valid_bsn, normalise_bsn
+from casusregie.cases.actions import add_years, last_reference_number, name_key, region_hash_of_bsn
 from casusregie.cases.models import (
     AftercareOutcome,
     Case,
@@ -46,6 +39,8 @@ from casusregie.houses.models import House, Organisation, Partnership
 from casusregie.plans.models import Action, ActionStatus, Plan
 from casusregie.privacy import chain, log
 from casusregie.privacy.audit import audit_event
+from casusregie.privacy.bsn import is_valid_bsn, normalise_bsn
+from casusregie.privacy.bsn import lookup_hash as bsn_lookup_hash
 from casusregie.privacy.crypto import encrypt
 from casusregie.privacy.models import Operation
 

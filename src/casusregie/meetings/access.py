@@ -16,8 +16,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from casusregie.accounts.roles import Role
-from casusregie.cases.models import Participation
-from casusregie.privacy import policy
+from casusregie.cases.models import Case, Participation
+from casusregie.houses.models import InviteeChoice, Organisation
+from casusregie.plans.models import Action
+from casusregie.privacy import policy, providers
+from casusregie.referrals.models import Referral, ReferralConcern
 
 from .models import (
     AgendaItem,
@@ -129,3 +132,100 @@ def access_meeting(user: Any, slug: str, pk: int) -> Meeting:
 
 def is_director(user: Any, house_id: int) -> bool:
     return policy.has_role(user, house_id, Role.PROCESS_DIRECTOR)
+
+
+# A destroyed case leaves the agendas it was on (privacy/providers.py; the meeting itself and
+# its minutes of other cases stay).
+providers.remove_with("case", lambda case: AgendaItem.objects.filter(case=case).delete())
+
+
+# --- Read helpers of the meeting pages ------------------------------------------------------
+
+
+def suggested_invitees(house: Any, cases: list[Case]) -> list[Organisation]:
+    """Organisations taking part, the referrer's proposed invitees (where the referrer
+    proposes), and partners whose expertise covers the cases' life domains."""
+    taking_part = Organisation.objects.filter(
+        participations__case__in=cases, participations__ended_at__isnull=True
+    )
+    found = {o.pk: o for o in taking_part}
+    if house.invitee_choice == InviteeChoice.REFERRER:
+        for org in Organisation.objects.filter(
+            pk__in=Referral.proposed_invitees.through.objects.filter(
+                referral__case__in=cases
+            ).values("organisation")
+        ):
+            found.setdefault(org.pk, org)
+    domains = set(
+        ReferralConcern.objects.filter(referral__case__in=cases).values_list("domain", flat=True)
+    )
+    for org in Organisation.objects.filter(partnerships__house=house).order_by("name"):
+        if domains & set(org.expertise or []):
+            found.setdefault(org.pk, org)
+    return list(found.values())
+
+
+def excerpt(user: Any, meeting: Meeting, organisation: Organisation | None) -> dict[str, Any]:
+    """What the organisation receives: decisions and picture of the cases it takes part in,
+    contributions it may read, its own actions from this meeting, and the actions of others
+    its actions depend on. Built through the access policy of the viewing user."""
+    items = list(
+        policy.visible(user, AgendaItem)
+        .filter(meeting=meeting)
+        .select_related("case")
+        .order_by("position")
+    )
+    if organisation is not None:
+        items = [
+            i
+            for i in items
+            if i.case.participations.filter(
+                organisation=organisation, ended_at__isnull=True
+            ).exists()
+        ]
+    decisions = list(policy.visible(user, Decision).filter(agenda_item__in=items))
+    contributions = list(
+        policy.visible(user, Contribution)
+        .filter(agenda_item__in=items)
+        .select_related("organisation")
+    )
+    visible_actions = policy.visible(user, Action).filter(case__in=[i.case for i in items])
+    own = visible_actions.filter(meeting=meeting)
+    if organisation is not None:
+        own = own.filter(owner_organisation=organisation)
+        needed = visible_actions.filter(dependents__in=own.values("pk")).exclude(
+            owner_organisation=organisation
+        )
+    else:
+        needed = visible_actions.none()
+    return {
+        "items": [
+            {
+                "item": i,
+                "decisions": [d for d in decisions if d.agenda_item_id == i.pk],
+                "contributions": [c for c in contributions if c.agenda_item_id == i.pk],
+                "actions": [
+                    a
+                    for a in own.select_related("owner_organisation", "owner")
+                    if a.case_id == i.case_id
+                ],
+                "needed": [
+                    a
+                    for a in needed.select_related("owner_organisation").distinct()
+                    if a.case_id == i.case_id
+                ],
+            }
+            for i in items
+        ]
+    }
+
+
+def attendee_names(meeting: Meeting) -> list[str]:
+    """Who is registered at the table, as "name (organisation)": the disclosure register records
+    them with what was shared at the meeting (empty before the meeting)."""
+    return [
+        f"{name} ({organisation})"
+        for name, organisation in meeting.attendance.order_by(
+            "organisation__name", "name"
+        ).values_list("name", "organisation__name")
+    ]

@@ -27,7 +27,7 @@ from casusregie.privacy import log, policy
 from casusregie.privacy.models import DataCategory, Operation
 from casusregie.webhooks import events as webhook_events
 
-from .access import is_director
+from .access import attendee_names, is_director
 from .models import (
     AgendaItem,
     Answer,
@@ -166,6 +166,7 @@ def do_plan_meeting(
         obj=meeting,
         subjects=_subjects_of(cases),
         recipients=organisations,
+        meeting_id=meeting.pk,
         after={"cases": [c.pk for c in cases], "invited": [o.pk for o in organisations]},
     )
     members = policy.case_workers(house, organisations=organisations)
@@ -412,6 +413,8 @@ def do_record_decision(
         case_id=item.case_id,
         subjects=case_access.subject_refs(case_access.case_subjects(item.case)),
         recipients=participants,
+        meeting_id=meeting.pk,
+        attendees=attendee_names(meeting),
         after={"kind": kind},
     )
     return decision
@@ -526,6 +529,8 @@ def do_add_contribution(
         actor_organisation=membership.organisation,
         subjects=case_access.subject_refs(case_access.case_subjects(item.case)),
         recipients=[o for o in recipients if o.pk != membership.organisation_id],
+        meeting_id=meeting.pk,
+        attendees=attendee_names(meeting),
         purpose=contribution.purpose,
         # The register always records case information; the author adds what else it holds.
         categories=sorted({DataCategory.CASE, *categories}),

@@ -28,7 +28,7 @@ from casusregie.web import pdf
 from casusregie.web.forms import apply_errors
 
 from . import actions
-from .access import access_meeting, is_director
+from .access import access_meeting, excerpt, is_director, suggested_invitees
 from .forms import (
     ActionGridForm,
     AttendanceForm,
@@ -41,7 +41,7 @@ from .forms import (
     house_people,
     partner_organisations,
 )
-from .models import AgendaItem, Availability, Contribution, Decision, Meeting, MeetingStatus
+from .models import AgendaItem, Availability, Contribution, Meeting, MeetingStatus
 
 
 def _director_meeting(request: HttpRequest, slug: str, pk: int) -> Meeting:
@@ -119,32 +119,6 @@ def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "meetings/meeting_new.html", {"house": house, "form": form}, status=status
     )
-
-
-def suggested_invitees(house: Any, cases: list[Case]) -> list[Organisation]:
-    """Organisations taking part, the referrer's proposed invitees (where the referrer
-    proposes), and partners whose expertise covers the cases' life domains."""
-    from casusregie.houses.models import InviteeChoice
-    from casusregie.referrals.models import Referral, ReferralConcern
-
-    taking_part = Organisation.objects.filter(
-        participations__case__in=cases, participations__ended_at__isnull=True
-    )
-    found = {o.pk: o for o in taking_part}
-    if house.invitee_choice == InviteeChoice.REFERRER:
-        for org in Organisation.objects.filter(
-            pk__in=Referral.proposed_invitees.through.objects.filter(
-                referral__case__in=cases
-            ).values("organisation")
-        ):
-            found.setdefault(org.pk, org)
-    domains = set(
-        ReferralConcern.objects.filter(referral__case__in=cases).values_list("domain", flat=True)
-    )
-    for org in partner_organisations(house):
-        if domains & set(org.expertise or []):
-            found.setdefault(org.pk, org)
-    return list(found.values())
 
 
 def _detail(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpResponse:
@@ -481,61 +455,6 @@ def table_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 # --- Minutes per organisation -----------------------------------------------------------------
-
-
-def excerpt(user: Any, meeting: Meeting, organisation: Organisation | None) -> dict[str, Any]:
-    """What the organisation receives: decisions and picture of the cases it takes part in,
-    contributions it may read, its own actions from this meeting, and the actions of others
-    its actions depend on. Built through the access policy of the viewing user."""
-    items = list(
-        policy.visible(user, AgendaItem)
-        .filter(meeting=meeting)
-        .select_related("case")
-        .order_by("position")
-    )
-    if organisation is not None:
-        items = [
-            i
-            for i in items
-            if i.case.participations.filter(
-                organisation=organisation, ended_at__isnull=True
-            ).exists()
-        ]
-    decisions = list(policy.visible(user, Decision).filter(agenda_item__in=items))
-    contributions = list(
-        policy.visible(user, Contribution)
-        .filter(agenda_item__in=items)
-        .select_related("organisation")
-    )
-    visible_actions = policy.visible(user, Action).filter(case__in=[i.case for i in items])
-    own = visible_actions.filter(meeting=meeting)
-    if organisation is not None:
-        own = own.filter(owner_organisation=organisation)
-        needed = visible_actions.filter(dependents__in=own.values("pk")).exclude(
-            owner_organisation=organisation
-        )
-    else:
-        needed = visible_actions.none()
-    return {
-        "items": [
-            {
-                "item": i,
-                "decisions": [d for d in decisions if d.agenda_item_id == i.pk],
-                "contributions": [c for c in contributions if c.agenda_item_id == i.pk],
-                "actions": [
-                    a
-                    for a in own.select_related("owner_organisation", "owner")
-                    if a.case_id == i.case_id
-                ],
-                "needed": [
-                    a
-                    for a in needed.select_related("owner_organisation").distinct()
-                    if a.case_id == i.case_id
-                ],
-            }
-            for i in items
-        ]
-    }
 
 
 def _excerpt_org(request: HttpRequest, meeting: Meeting) -> tuple[Organisation | None, list[Any]]:

@@ -18,7 +18,7 @@ from casusregie.accounts.models import Membership
 from casusregie.accounts.roles import Role
 from casusregie.houses.models import House
 
-from . import log
+from . import log, providers
 from .audit import record_change
 from .models import (
     Confirmation,
@@ -104,8 +104,6 @@ def glass_case_ids(user: Any) -> list[int]:
 def do_break_glass(house: House, *, actor: Any, reference: str, reason: str) -> GlassBreak:
     """Open one case outside the policy for GLASS_HOURS, with a reason; logged and flagged for
     the privacy officer."""
-    from casusregie.cases.access import case_subjects, subject_refs
-    from casusregie.cases.models import Case
 
     errors: dict[str, list[str]] = {}
     membership = (
@@ -122,7 +120,7 @@ def do_break_glass(house: House, *, actor: Any, reference: str, reason: str) -> 
             _("Give a reason of at least %(count)s characters: it is reviewed.")
             % {"count": MIN_REASON}
         ]
-    case = Case.objects.filter(house=house, reference=reference.strip().upper()).first()
+    case = providers.oversight().case(house, reference=reference)
     if case is None:
         errors["reference"] = [_("There is no case with this number in this house.")]
     if errors:
@@ -147,7 +145,7 @@ def do_break_glass(house: House, *, actor: Any, reference: str, reason: str) -> 
             obj=case,
             case_id=case.pk,
             actor_organisation=membership.organisation,
-            subjects=subject_refs(case_subjects(case)),
+            subjects=providers.people().refs(providers.oversight().people_of_case(case)),
             reason=reason,
             after={"expires_at": glass.expires_at.isoformat()},
         )

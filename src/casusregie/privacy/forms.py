@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .bsn import is_valid_bsn
 from .models import RequestKind, RequestStatus, SignalDecision
 from .register import ACTIVITY_FIELDS
 
@@ -84,11 +85,9 @@ class DisclosureSearchForm(forms.Form):
 
     def clean(self) -> dict[str, str]:
         data = super().clean() or {}
-        if data.get("bsn"):
-            from casusregie.cases.bsn import is_valid_bsn
-
-            if not is_valid_bsn(data["bsn"].replace(" ", "").replace(".", "")):
-                self.add_error("bsn", _("This is not a valid BSN (it fails the eleven-test)."))
+        bsn = data.get("bsn")
+        if bsn and not is_valid_bsn(bsn.replace(" ", "").replace(".", "")):
+            self.add_error("bsn", _("This is not a valid BSN (it fails the eleven-test)."))
         return data
 
 
@@ -122,7 +121,6 @@ class SubjectRequestForm(forms.Form):
     )
 
     def clean_bsn(self) -> str:
-        from casusregie.cases.bsn import is_valid_bsn
 
         value = self.cleaned_data["bsn"].replace(" ", "").replace(".", "")
         if value and not is_valid_bsn(value):

@@ -14,14 +14,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casusregie.accounts.roles import Role
 from casusregie.houses.models import House
 
-from . import chain, log
+from . import chain, log, providers
 from .audit import record_change
 from .models import (
     DestructionApproval,
@@ -99,66 +99,34 @@ def do_extend(case: Any, *, actor: Any, until: datetime.date | None, reason: str
 # --- Proposal --------------------------------------------------------------------------------
 
 
-def due(house: House, today: datetime.date) -> tuple[Any, Any]:
-    """Closed cases past their retention, and declined, withdrawn or forwarded referrals
-    without a case older than the house's period, not yet on a list that is still open."""
-    from casusregie.cases.models import Case
-    from casusregie.referrals.models import Referral, ReferralStatus
-
-    on_list = DestructionItem.objects.filter(
+def due(house: House, today: datetime.date) -> dict[str, Any]:
+    """Per kind of kept thing (closed cases, declined referrals, ...): its rows past the
+    retention period, not yet on a list that is still open. Each kind is registered by its own
+    app (privacy/providers.py)."""
+    open_lists = DestructionItem.objects.filter(
         destruction_list__house=house,
         destruction_list__status__in=[DestructionStatus.PROPOSED, DestructionStatus.APPROVED],
         object_id=OuterRef("pk"),
     )
-    cases = Case.objects.filter(
-        house=house, closed_at__isnull=False, retention_until__lt=today
-    ).filter(~Exists(on_list.filter(kind="case")))
-    zone = timezone.get_current_timezone()
-    cutoff = datetime.datetime.combine(
-        add_months(today, -house.retention_declined_referral_months), datetime.time.min, zone
-    )
-    referrals = Referral.objects.filter(
-        house=house,
-        case__isnull=True,
-        status__in=[ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN, ReferralStatus.FORWARDED],
-    ).filter(
-        Q(decided_at__lt=cutoff) | Q(decided_at__isnull=True, created_at__lt=cutoff),
-        ~Exists(on_list.filter(kind="referral")),
-    )
-    return cases, referrals
+    return {
+        kept.kind: kept.due(house, today).filter(~Exists(open_lists.filter(kind=kept.kind)))
+        for kept in providers.kept_kinds()
+    }
 
 
 def propose(house: House, today: datetime.date) -> DestructionList | None:
     """A new destruction list with everything due; None when nothing is due (idempotent)."""
-    cases, referrals = due(house, today)
-    items = [
-        DestructionItem(
-            kind="case",
-            object_id=c.pk,
-            reference=c.reference,
-            summary={
-                "kind": c.kind,
-                "opened": c.created_at.date().isoformat(),
-                "closed": c.closed_at.date().isoformat(),
-                "outcome": c.outcome,
-                "retention_until": c.retention_until.isoformat(),
-            },
-        )
-        for c in cases.order_by("retention_until", "pk")
-    ] + [
-        DestructionItem(
-            kind="referral",
-            object_id=r.pk,
-            reference=f"M-{r.pk}",
-            summary={
-                "kind": r.kind,
-                "status": r.status,
-                "created": r.created_at.date().isoformat(),
-                "decided": r.decided_at.date().isoformat() if r.decided_at else None,
-            },
-        )
-        for r in referrals.order_by("pk")
-    ]
+    items = []
+    counts: dict[str, int] = {}
+    for kind, rows in due(house, today).items():
+        describe = providers.kept(kind).describe
+        found = [
+            DestructionItem(kind=kind, object_id=row.pk, reference=ref, summary=summary)
+            for row in rows.order_by("pk")
+            for ref, summary in [describe(row)]
+        ]
+        counts[f"{kind}s"] = len(found)
+        items += found
     if not items:
         return None
     with transaction.atomic():
@@ -167,11 +135,7 @@ def propose(house: House, today: datetime.date) -> DestructionList | None:
             item.destruction_list = proposal
         DestructionItem.objects.bulk_create(items)
         record_change(
-            actor=None,
-            action="destruction.propose",
-            obj=proposal,
-            house=house,
-            after={"cases": len(cases), "referrals": len(referrals)},
+            actor=None, action="destruction.propose", obj=proposal, house=house, after=counts
         )
     return proposal
 
@@ -237,73 +201,37 @@ def execute(list_id: int) -> int:
 
 
 def _destroy(proposal: DestructionList, item: DestructionItem, approvers: list[str]) -> bool:
-    from casusregie.cases.access import subject_refs
-    from casusregie.cases.models import Case, CaseSubject, Subject
-    from casusregie.meetings.models import AgendaItem
-    from casusregie.referrals.models import Referral, ReferralSubject
-
+    """Destroy one item: log it per person it names, let the other apps remove what goes with
+    it, delete it, and forget the people no app names any more. A tombstone remains."""
     house = proposal.house
-    if item.kind == "case":
-        case = Case.objects.filter(pk=item.object_id, house=house).first()
-        if case is None:
-            return False
-        subjects = list(Subject.objects.filter(case_links__case=case).distinct())
-        referrals = Referral.objects.filter(case=case)
-        subjects += list(
-            Subject.objects.filter(
-                pk__in=ReferralSubject.objects.filter(referral__in=referrals).values("subject")
-            )
-        )
-        target: Any = case
-        refs = subject_refs(subjects)
-        log.record(
-            actor=None,
-            house=house,
-            name="case.destroy",
-            operation=Operation.DELETE,
-            obj=case,
-            case_id=case.pk,
-            subjects=refs,
-            activity=log.RETENTION,
-            purpose="Vernietiging na afloop van de bewaartermijn",
-            after={"list": proposal.pk, "approved_by": approvers},
-        )
-        referrals.delete()
-        AgendaItem.objects.filter(case=case).delete()
-        case.delete()
-    else:
-        referral = Referral.objects.filter(
-            pk=item.object_id, house=house, case__isnull=True
-        ).first()
-        if referral is None:
-            return False
-        subjects = list(Subject.objects.filter(pk__in=referral.subjects.values("subject")))
-        target = referral
-        log.record(
-            actor=None,
-            house=house,
-            name="referral.destroy",
-            operation=Operation.DELETE,
-            obj=referral,
-            subjects=subject_refs(subjects),
-            activity=log.RETENTION,
-            purpose="Vernietiging na afloop van de bewaartermijn",
-            after={"list": proposal.pk, "approved_by": approvers},
-        )
-        referral.delete()
-    # A person stays only while another case or referral still names them.
-    orphans = [
-        s.pk
-        for s in set(subjects)
-        if not CaseSubject.objects.filter(subject=s).exists()
-        and not ReferralSubject.objects.filter(subject=s).exists()
-    ]
-    Subject.objects.filter(pk__in=orphans).delete()
+    kept = providers.kept(item.kind)
+    target = kept.get(house, item.object_id)
+    if target is None:
+        return False
+    subjects = providers.people_of(item.kind, target)
+    log.record(
+        actor=None,
+        house=house,
+        name=f"{item.kind}.destroy",
+        operation=Operation.DELETE,
+        obj=target,
+        case_id=kept.case_id(target),
+        subjects=providers.people().refs(subjects),
+        activity=log.RETENTION,
+        purpose="Vernietiging na afloop van de bewaartermijn",
+        after={"list": proposal.pk, "approved_by": approvers},
+    )
+    object_type = target._meta.label_lower
+    for removal in providers.removals(item.kind):
+        removal(target)
+    target.delete()
+    orphans = providers.unnamed(sorted({s.pk for s in subjects}))
+    providers.people().model._default_manager.filter(pk__in=orphans).delete()
     Tombstone.objects.create(
         house=house,
         kind=item.kind,
         reference=item.reference,
-        summary={**item.summary, "approved_by": approvers, "object_type": target._meta.label_lower},
+        summary={**item.summary, "approved_by": approvers, "object_type": object_type},
         destruction_list=proposal,
     )
     return True

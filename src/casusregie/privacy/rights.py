@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from casusregie.houses.models import House
 
-from . import log
+from . import log, providers
 from .audit import record_change
 from .models import (
     Disclosure,
@@ -40,19 +40,8 @@ MAX_EXTENSION_MONTHS = 2  # extendable by two further months when necessary.
 def find_subjects(
     house: House, *, bsn: str = "", last_name: str = "", born: Any = None
 ) -> list[Any]:
-    """The house's subject rows for a person: by BSN, else by surname and date of birth."""
-    from casusregie.cases.actions import bsn_lookup_hash
-    from casusregie.cases.models import Subject
-
-    if bsn:
-        return list(Subject.objects.filter(house=house, bsn_hash=bsn_lookup_hash(bsn)))
-    if last_name and born:
-        return list(
-            Subject.objects.filter(
-                house=house, last_name__iexact=last_name.strip(), date_of_birth=born
-            )
-        )
-    return []
+    """The house's person rows for a request: by BSN, else by surname and date of birth."""
+    return providers.people().find(house, bsn=bsn, last_name=last_name, born=born)
 
 
 def do_register(
@@ -102,9 +91,7 @@ def do_register(
 
 
 def _refs(request: SubjectRequest) -> list[log.SubjectRef]:
-    from casusregie.cases.access import subject_refs
-
-    return subject_refs(request.subjects.all())
+    return providers.people().refs(request.subjects.all())
 
 
 def _log(
@@ -160,9 +147,6 @@ def disclosures_of(request: SubjectRequest) -> list[Disclosure]:
 
 def report(request: SubjectRequest, *, include_withheld: bool = False) -> Report:
     """What the house holds about the person(s) of the request, for the requester."""
-    from casusregie.cases.models import Case, Participation
-    from casusregie.referrals.models import Referral
-
     from .models import DataCategory
 
     subjects = list(request.subjects.all())
@@ -175,46 +159,9 @@ def report(request: SubjectRequest, *, include_withheld: bool = False) -> Report
                 "address": s.address,
             }
         )
-    cases = list(
-        Case.objects.filter(case_subjects__subject__in=subjects).distinct().order_by("created_at")
-    )
-    for c in cases:
-        out.cases.append(
-            {
-                "reference": c.reference,
-                "phase": str(c.get_phase_display()),
-                "opened": c.created_at.strftime("%d-%m-%Y"),
-                "closed": c.closed_at.strftime("%d-%m-%Y") if c.closed_at else "",
-            }
-        )
-    for p in (
-        Participation.objects.filter(case__in=cases)
-        .select_related("organisation", "case")
-        .order_by("case__created_at", "started_at")
-    ):
-        out.organisations.append(
-            {
-                "case": p.case.reference,
-                "organisation": p.organisation.name,
-                "role": p.role,
-                "purpose": p.purpose,
-                "from": p.started_at.strftime("%d-%m-%Y"),
-                "until": p.ended_at.strftime("%d-%m-%Y") if p.ended_at else "",
-            }
-        )
-    for r in (
-        Referral.objects.filter(subjects__subject__in=subjects)
-        .select_related("referrer_organisation")
-        .distinct()
-        .order_by("created_at")
-    ):
-        out.referrals.append(
-            {
-                "date": r.created_at.strftime("%d-%m-%Y"),
-                "by": r.referrer_organisation.name if r.referrer_organisation else "",
-                "status": str(r.get_status_display()),
-            }
-        )
+    for part in providers.answer_parts():
+        for section, rows in part(subjects).items():
+            getattr(out, section).extend(rows)
     withheld = set(request.withheld.values_list("disclosure_id", flat=True))
     categories = dict(DataCategory.choices)
     for d in disclosures_of(request):

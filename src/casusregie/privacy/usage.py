@@ -30,6 +30,7 @@ from django.utils import timezone
 from casusregie.accounts.models import Membership
 from casusregie.houses.models import House, Organisation
 
+from . import providers
 from .models import AuditEvent, SignalDecision, SignalKind, UsageSignal
 
 EXPORT_SUFFIXES = (".pdf", ".export")
@@ -80,8 +81,6 @@ def detect(day: datetime.date, houses: Any = None) -> int:
 def _many_cases(
     house: House, day: datetime.date, events: list[dict[str, Any]]
 ) -> list[UsageSignal]:
-    from casusregie.cases.models import Case, Participation
-
     read: dict[int, set[int]] = defaultdict(set)
     for e in events:
         if e["object_type"] == "cases.case" and _is_read(e["action"]):
@@ -89,17 +88,7 @@ def _many_cases(
     if not read:
         return []
     case_ids = {pk for ids in read.values() for pk in ids}
-    directors = {
-        pk: {pd, cd}
-        for pk, pd, cd in Case.objects.filter(pk__in=case_ids).values_list(
-            "pk", "process_director_id", "case_director_id"
-        )
-    }
-    taking_part: dict[int, set[int]] = defaultdict(set)
-    for case_id, org_id in Participation.objects.filter(case_id__in=case_ids).values_list(
-        "case_id", "organisation_id"
-    ):
-        taking_part[case_id].add(org_id)
+    entitled = providers.oversight().entitled(case_ids)
     orgs: dict[int, set[int]] = defaultdict(set)
     for user_id, org_id in Membership.objects.filter(house=house, user_id__in=read).values_list(
         "user_id", "organisation_id"
@@ -110,7 +99,8 @@ def _many_cases(
         outside = sorted(
             pk
             for pk in cases
-            if user_id not in directors.get(pk, set()) and not (orgs[user_id] & taking_part[pk])
+            if user_id not in entitled.get(pk, (set(), set()))[0]
+            and not (orgs[user_id] & entitled.get(pk, (set(), set()))[1])
         )
         if len(outside) > house.signal_case_threshold:
             signals.append(

@@ -24,8 +24,9 @@ from casusregie.houses.models import House
 from casusregie.web.exports import cell
 from casusregie.web.forms import apply_errors
 
-from . import actions, log, lookups, policy, register
+from . import actions, log, lookups, policy, providers, register
 from .audit import record_change
+from .bsn import lookup_hash
 from .export import records
 from .forms import (
     ActivityForm,
@@ -291,23 +292,20 @@ def _disclosure_rows(
 ) -> tuple[list[Disclosure], str]:
     """The register filtered by case number or by person (BSN); '' when no filter applies. A
     search by BSN looks a person up: over the look-up limits it raises `LookUpRefused`."""
-    from casusregie.cases.access import case_for_oversight
-    from casusregie.cases.actions import bsn_lookup_hash
-
     from .rights import disclosures_about
 
     rows = Disclosure.objects.filter(house=house)
     label = ""
     if form.is_valid() and form.cleaned_data.get("case"):
         reference = form.cleaned_data["case"].strip().upper()
-        case = case_for_oversight(house, reference=reference)
+        case = providers.oversight().case(house, reference=reference)
         if case is None:
             form.add_error("case", _("There is no case with this number in this house."))
             return [], ""
         rows, label = rows.filter(case_id=case.pk), reference
     elif form.is_valid() and form.cleaned_data.get("bsn"):
         lookups.admit(user, house, what="disclosure-search")
-        lookup = bsn_lookup_hash(form.cleaned_data["bsn"].replace(" ", "").replace(".", ""))
+        lookup = lookup_hash(form.cleaned_data["bsn"].replace(" ", "").replace(".", ""))
         ref = log.subject_ref(subject_pk=0, bsn_hash=lookup)
         about = disclosures_about(house, [ref.pseudonym]).values("pk")
         rows, label = rows.filter(pk__in=about), _("the person sought")
@@ -473,8 +471,6 @@ def destruction_approve(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 @login_required
 def destruction_extend(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
     """Keep one case of a proposed list longer: extend its retention and take it off the list."""
-    from casusregie.cases.access import case_for_oversight
-
     from . import retention
 
     house = _retention_house(request, slug)
@@ -486,7 +482,7 @@ def destruction_extend(request: HttpRequest, slug: str, pk: int, item: int) -> H
         destruction_list__house=house,
         destruction_list__status=DestructionStatus.PROPOSED,
     ).first()
-    case = case_for_oversight(house, pk=entry.object_id) if entry else None
+    case = providers.oversight().case(house, pk=entry.object_id) if entry else None
     if entry is None or case is None:
         raise Http404
     form = ExtendForm(request.POST or None)

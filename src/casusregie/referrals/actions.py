@@ -692,6 +692,7 @@ def do_ask_known_to(
             case_id=case.pk if case else None,
             subjects=case_access.subject_refs(subjects),
             recipients=[organisation],
+            activity=log.KNOWN_TO,
             after={"organisation": organisation.pk, "deadline": deadline.isoformat()},
         )
         notify(
@@ -747,6 +748,7 @@ def do_answer_known_to(
     query.answered_by = actor
     query.answered_at = timezone.now()
     query.save(update_fields=["answer", "contact_person", "answered_by", "answered_at"])
+    asker = policy.membership_in(query.asked_by, query.house, roles=policy.STAFF_ROLES)
     log.record(
         actor=actor,
         actor_organisation=query.organisation,
@@ -756,6 +758,11 @@ def do_answer_known_to(
         obj=query,
         case_id=query.case_id,
         subjects=case_access.subject_refs(known_to_subjects(query)),
+        # "Known" or "not known" tells the asking process director's organisation something
+        # about the person: a disclosure, in the register.
+        recipients=[asker.organisation] if asker is not None else [],
+        purpose="Beantwoording bekend-met-vraag",
+        activity=log.KNOWN_TO,
         after={"answer": answer},
     )
     return query

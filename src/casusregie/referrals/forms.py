@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casusregie.accounts.models import User
-from casusregie.cases.bsn import validate_bsn
 from casusregie.cases.models import Case, RelationKind, SubjectKind, Urgency
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House, InviteeChoice, Organisation, ReferralRights
+from casusregie.privacy.bsn import validate_bsn
 from casusregie.web.forms import DateInput
 
 from .models import AdmissionCriterion, KnownToAnswer, NotInformedReason, ReferralVariant

@@ -7,8 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from casusregie.cases.bsn import is_valid_bsn
 from casusregie.inbox.actions import notify
+from casusregie.privacy.bsn import is_valid_bsn
 
 from . import actions, exchange
 from .pseudonym import identify

@@ -26,8 +26,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casusregie.cases.actions import bsn_lookup_hash, name_key, region_hash_of_bsn
-from casusregie.cases.bsn import normalise_bsn, passes_eleven_test
+from casusregie.cases.actions import name_key, region_hash_of_bsn
+from casusregie.privacy.bsn import lookup_hash as bsn_lookup_hash
+from casusregie.privacy.bsn import normalise_bsn, passes_eleven_test
 from casusregie.privacy.crypto import keyed_hash
 
 BSN = "bsn"

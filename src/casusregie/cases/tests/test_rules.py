@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from casusregie.cases import actions
-from casusregie.cases.bsn import is_valid_bsn, normalise_bsn
 from casusregie.cases.models import Case, Subject
 from casusregie.conftest import Cast
+from casusregie.privacy.bsn import is_valid_bsn, normalise_bsn
 from casusregie.privacy.crypto import decrypt, encrypt, keyed_hash
 from casusregie.privacy.models import AppendOnlyError, ProcessingLogEntry
 from casusregie.referrals import actions as referral_actions

@@ -21,13 +21,13 @@ from django.utils import timezone
 
 from casusregie.accounts.models import Membership, User
 from casusregie.accounts.roles import Role
-from casusregie.cases.bsn import is_valid_bsn
 from casusregie.cases.models import Assessment, Case, PhaseChange, Subject
 from casusregie.cases.phases import Phase, can_move
 from casusregie.demo import cases as demo_cases
 from casusregie.demo import data
 from casusregie.houses.models import House, OrganisationKind, Partnership
 from casusregie.privacy import policy
+from casusregie.privacy.bsn import is_valid_bsn
 from casusregie.privacy.models import AuditEvent, ProcessingLogEntry
 from casusregie.referrals.models import KnownToQuery, Referral, ReferralStatus, ReferralVariant
 

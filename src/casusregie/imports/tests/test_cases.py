@@ -9,11 +9,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from casusregie.cases.actions import bsn_lookup_hash
 from casusregie.cases.models import Case, CaseSubject, Participation, PhaseChange, Subject
 from casusregie.conftest import TEST_BSN, Cast
 from casusregie.imports.models import LegacyCase
 from casusregie.plans.models import Action, Plan
+from casusregie.privacy.bsn import lookup_hash as bsn_lookup_hash
 from casusregie.privacy.chain import verify
 from casusregie.privacy.models import AuditEvent, ProcessingLogEntry
 

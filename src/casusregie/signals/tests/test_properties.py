@@ -90,7 +90,7 @@ def test_one_name_one_pseudonym_however_written(
 def test_the_fast_eleven_test_of_an_intake_agrees_with_the_bsn_check(digits: str) -> None:
     """bsn_pseudonym tests nine plain digits in one expression (a million rows of an export);
     it must accept and refuse exactly what the cases' BSN check does."""
-    from casusregie.cases.bsn import passes_eleven_test
+    from casusregie.privacy.bsn import passes_eleven_test
 
     assert (bsn_pseudonym(digits) is not None) == passes_eleven_test(digits)
     assert bsn_pseudonym("000000000") is None

@@ -7,8 +7,8 @@ import datetime
 
 import pytest
 
-from casusregie.cases.actions import bsn_lookup_hash
 from casusregie.conftest import Cast
+from casusregie.privacy.bsn import lookup_hash as bsn_lookup_hash
 from casusregie.privacy.models import AuditEvent, ProcessingLogEntry
 from casusregie.signals.models import Signal
 

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
+from casusregie.privacy import providers
 from casusregie.privacy.crypto import rotate
 from casusregie.privacy.fields import EncryptedTextField
 
@@ -25,8 +26,6 @@ BATCH = 500
 
 def encrypted_columns() -> dict[type[models.Model], list[str]]:
     """Each concrete model with the columns that hold Fernet tokens."""
-    from casusregie.cases.models import Subject
-
     found: dict[type[models.Model], list[str]] = {}
     for model in apps.get_models():
         if model._meta.proxy:
@@ -38,7 +37,8 @@ def encrypted_columns() -> dict[type[models.Model], list[str]]:
         ]
         if names:
             found[model] = names
-    found.setdefault(Subject, []).append("bsn_encrypted")
+    people = providers.people()
+    found.setdefault(people.model, []).extend(people.encrypted_columns)
     return found
 
 
