@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from casusregie.integrations.models import ApiToken
+from casusregie.privacy import lookups
 
 
 class CallerRateThrottle(SimpleRateThrottle):
@@ -40,3 +42,15 @@ class CallerRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.ident}
+
+
+class LookUpLimitReached(exceptions.APIException):
+    """A look-up over the limits: the API's 429 problem (type `throttled`) with `Retry-After`,
+    saying whose limit was reached and when to try again."""
+
+    status_code = 429
+    default_code = "throttled"
+
+    def __init__(self, refused: lookups.LookUpRefused) -> None:
+        super().__init__(refused.message())
+        self.wait = refused.wait

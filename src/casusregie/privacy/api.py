@@ -18,8 +18,9 @@ from casusregie.accounts.roles import Role
 from casusregie.api.base import ApiView
 from casusregie.api.common import PageQuery, Ref, newest_first, parse
 from casusregie.api.schema import page_of
+from casusregie.api.throttling import LookUpLimitReached
 from casusregie.houses.models import House
-from casusregie.privacy import policy, rights
+from casusregie.privacy import lookups, policy, rights
 from casusregie.privacy.models import RequestKind, RequestStatus, SubjectRequest
 
 OFFICER = (Role.PRIVACY_OFFICER,)
@@ -89,10 +90,15 @@ class SubjectRequestListView(ApiView):
         summary="Register a request of a data subject",
     )
     def post(self, request: Request, slug: str) -> Response:
-        """A person this house holds nothing about: 400 on `bsn`, and nothing is recorded."""
+        """A person this house holds nothing about: 400 on `bsn`, and nothing is recorded. A
+        request by BSN counts against the look-up limits per person and organisation per clock
+        hour (`CASUSREGIE_LOOKUP_*`); over a limit: 429 with `Retry-After`, nothing searched."""
         house = officer_house(request, slug)
         data = parse(RegisterIn, request.data, request, house)
-        created = rights.do_register(house, actor=request.user, **data)
+        try:
+            created = rights.do_register(house, actor=request.user, **data)
+        except lookups.LookUpRefused as refused:
+            raise LookUpLimitReached(refused) from None
         return Response(RequestOut(created).data, status=201)
 
 

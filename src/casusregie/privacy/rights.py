@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from casusregie.houses.models import House
 
-from . import log, providers
+from . import log, lookups, providers
 from .audit import record_change
 from .models import (
     Disclosure,
@@ -63,6 +63,10 @@ def do_register(
         errors["bsn"] = [_("Give the BSN, or the surname and date of birth.")]
     if errors:
         raise ValidationError(errors)
+    if bsn:
+        # Finding a person by BSN is a look-up like any other (decision 0039): counted, and
+        # refused over the limits before anything is searched.
+        lookups.admit(actor, house, what="subject-request")
     subjects = find_subjects(house, bsn=bsn, last_name=last_name, born=born)
     if not subjects:
         raise ValidationError(

@@ -525,11 +525,15 @@ def requests(request: HttpRequest, slug: str) -> HttpResponse:
 
     house = _officer_house(request, slug)
     form = SubjectRequestForm(request.POST or None)
+    refused: lookups.LookUpRefused | None = None
     if request.method == "POST" and form.is_valid():
         try:
             created = rights.do_register(house, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
+        except lookups.LookUpRefused as error:
+            refused = error
+            form.add_error(None, error.message())
         else:
             messages.success(
                 request,
@@ -537,7 +541,7 @@ def requests(request: HttpRequest, slug: str) -> HttpResponse:
                 % {"date": created.due_on.strftime("%d-%m-%Y")},
             )
             return redirect("privacy:request", slug=slug, pk=created.pk)
-    return render(
+    response = render(
         request,
         "privacy/requests.html",
         {
@@ -549,8 +553,11 @@ def requests(request: HttpRequest, slug: str) -> HttpResponse:
             .order_by("-closed_at")[:20],
             "today": timezone.localdate(),
         },
-        status=_status(form, request),
+        status=429 if refused is not None else _status(form, request),
     )
+    if refused is not None:
+        response["Retry-After"] = str(refused.wait)
+    return response
 
 
 @login_required

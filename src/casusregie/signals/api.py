@@ -11,13 +11,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casusregie.api.base import ApiView
 from casusregie.api.common import OrganisationField, PageQuery, Ref, newest_first, parse
 from casusregie.api.schema import page_of
+from casusregie.api.throttling import LookUpLimitReached
 from casusregie.houses.models import Organisation
 from casusregie.privacy import lookups
 
@@ -72,18 +73,6 @@ class AnswerOut(serializers.Serializer):
     known = serializers.BooleanField()
     house = serializers.CharField(help_text="The house where the person is a case; empty if no.")
     contact = serializers.CharField(help_text="Whom to contact there; empty if no.")
-
-
-class LookUpLimitReached(exceptions.APIException):
-    """A look-up over the limits: the API's 429 problem (type `throttled`) with `Retry-After`,
-    saying whose limit was reached and when to try again."""
-
-    status_code = 429
-    default_code = "throttled"
-
-    def __init__(self, refused: lookups.LookUpRefused) -> None:
-        super().__init__(refused.message())
-        self.wait = refused.wait
 
 
 class AlertOut(serializers.Serializer):

@@ -152,3 +152,38 @@ def test_concurrent_look_ups_cannot_pass_the_limit_together(
     assert sorted(results) == [False] * 4 + [True] * 8
     assert lookups.day_count(cast.participant_a) == 4
     assert UsageSignal.objects.filter(kind=SignalKind.LOOKUPS).count() == 1
+
+
+@pytest.mark.django_db
+def test_registering_a_subject_request_by_bsn_is_limited_too(
+    as_user: Any, cast: Cast, case: Any, low_limits: Any
+) -> None:
+    """Registering a request by BSN finds a person: a look-up like a search (page and API)."""
+    from casusregie.privacy.models import SubjectRequest
+
+    client = as_user(cast.privacy_officer)
+    url = f"/huizen/{cast.house.slug}/privacy/verzoeken/"
+    body = {
+        "kind": "access",
+        "requester": "De betrokkene zelf, legitimatie gezien",
+        "question": "Wat weet u over mij?",
+        "received_on": "01-12-2026",
+        "bsn": TEST_BSN,
+    }
+    for _ in range(3):
+        assert client.post(url, body).status_code == 302
+    refused = client.post(url, body)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "1800"
+    assert "Niet opgezocht" in refused.content.decode()
+    api = client.post(
+        f"/api/v1/houses/{cast.house.slug}/privacy-requests",
+        {**body, "received_on": "2026-12-01"},
+        content_type="application/json",
+    )
+    assert api.status_code == 429
+    assert api["Retry-After"] == "1800"
+    assert SubjectRequest.objects.count() == 3  # the refused ones recorded nothing
+    # By surname and date of birth nobody is looked up by BSN: not counted, not refused.
+    by_name = {**body, "bsn": "", "last_name": "Testpersoon", "born": "17-05-1980"}
+    assert client.post(url, by_name).status_code == 302
