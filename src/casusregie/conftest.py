@@ -96,6 +96,22 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def document_dir(settings: Any, tmp_path: Any) -> Any:
+    """Every test keeps uploaded documents in its own temporary folder, and scans nothing
+    (documents/tests starts a fake clamd where it needs one)."""
+    folder = tmp_path / "documents"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    settings.CLAMD = ""
+    return folder
+
+
 @pytest.fixture
 def cast(db: Any) -> Cast:
     return build_cast()

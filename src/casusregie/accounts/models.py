@@ -180,3 +180,59 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.organisation} ({self.house})"
+
+
+class StandInQuerySet(models.QuerySet["StandIn"]):
+    def active(self, day: Any = None) -> StandInQuerySet:
+        """Arrangements in force on `day` (today by default): begun, not past their end date
+        and not ended early."""
+        day = day or timezone.localdate()
+        return self.filter(starts_on__lte=day, ends_on__gte=day, ended_at__isnull=True)
+
+    def current_or_coming(self, day: Any = None) -> StandInQuerySet:
+        """Arrangements not yet over: in force now or later."""
+        day = day or timezone.localdate()
+        return self.filter(ends_on__gte=day, ended_at__isnull=True)
+
+
+class StandIn(models.Model):
+    """A stand-in (*vervanger*) during someone's absence: from `starts_on` until `ends_on`
+    (both included) `stand_in` receives the absent person's notifications in this house and may
+    act for them on what they hold, recorded "on behalf of" them (docs/handover.md, decision
+    0046). Ending early sets `ended_at`; the row stays as the record."""
+
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="stand_ins")
+    absent = models.ForeignKey(User, on_delete=models.PROTECT, related_name="stood_in_for")
+    stand_in = models.ForeignKey(User, on_delete=models.PROTECT, related_name="standing_in")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = StandInQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stand-in")
+        verbose_name_plural = _("stand-ins")
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(stand_in=models.F("absent")), name="stand_in_not_oneself"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="stand_in_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["house", "absent", "ends_on"], name="stand_in_absent"),
+            models.Index(fields=["stand_in", "ends_on"], name="stand_in_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stand_in} for {self.absent} ({self.starts_on}–{self.ends_on})"

@@ -132,7 +132,10 @@ class ApiView(APIView):
         if raw is None:
             return
         # HTTP headers are Latin-1; a reason in other characters comes percent-encoded (UTF-8).
-        reason = unquote(raw, errors="strict") if "%" in raw else raw
+        try:
+            reason = unquote(raw, errors="strict") if "%" in raw else raw
+        except UnicodeDecodeError:  # percent-encoded bytes that are not UTF-8: no reason
+            reason = ""
         if not reason.strip() or len(reason) > REASON_MAX or not reason.isprintable():
             raise exceptions.ValidationError(
                 {

@@ -127,6 +127,9 @@ class PersonOut(serializers.Serializer):
 class SubjectOut(serializers.Serializer):
     """A person in their place in a referral or case (a link row); the BSN masked."""
 
+    id = serializers.IntegerField(
+        source="subject_id", help_text="The person, e.g. to link a journal entry to."
+    )
     first_name = serializers.CharField(source="subject.first_name")
     last_name = serializers.CharField(source="subject.last_name")
     date_of_birth = serializers.DateField(source="subject.date_of_birth", allow_null=True)

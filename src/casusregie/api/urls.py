@@ -7,13 +7,17 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
+from casusregie.aftercare import api_urls as aftercare
 from casusregie.cases import api as cases
+from casusregie.documents import api_urls as documents
 from casusregie.imports import api_urls as imports
 from casusregie.insights import api_urls as insights
 from casusregie.integrations import api_urls as integrations
+from casusregie.journal import api_urls as journal
 from casusregie.meetings import api as meetings
 from casusregie.network import api_urls as network
 from casusregie.plans import api as plans
+from casusregie.plans import services_api_urls as services
 from casusregie.privacy import api as privacy
 from casusregie.referrals import api as referrals
 from casusregie.signals import api_urls as signals
@@ -79,6 +83,17 @@ urlpatterns = [
     path(f"{HOUSE}/actions", plans.ActionListView.as_view(), name="actions"),
     path(ACTION, plans.ActionDetailView.as_view(), name="action"),
     path(f"{ACTION}/feedback", plans.ActionFeedbackView.as_view(), name="action-feedback"),
+    path(f"{ACTION}/edit", plans.ActionEditView.as_view(), name="action-edit"),
+    path(f"{ACTION}/reassign", plans.ActionReassignView.as_view(), name="action-reassign"),
+    path(f"{ACTION}/reschedule", plans.ActionRescheduleView.as_view(), name="action-reschedule"),
+    path(f"{ACTION}/cancel", plans.ActionCancelView.as_view(), name="action-cancel"),
+    path(f"{ACTION}/more-time", plans.ActionMoreTimeView.as_view(), name="action-more-time"),
+    path(f"{ACTION}/decline", plans.ActionDeclineView.as_view(), name="action-decline"),
+    path(
+        f"{ACTION}/requests/<int:item>/decide",
+        plans.ActionRequestDecideView.as_view(),
+        name="action-request-decide",
+    ),
     path(
         f"{ACTION}/feedback/<int:feedback>/review",
         plans.FeedbackReviewView.as_view(),
@@ -121,6 +136,10 @@ urlpatterns = [
     *surveys.urlpatterns,
     *network.urlpatterns,
     *signals.urlpatterns,
+    *aftercare.urlpatterns,
+    *journal.urlpatterns,
+    *documents.urlpatterns,
+    *services.urlpatterns,
     # Anything else under /api/v1/ is a 404 problem, not the HTML "page not found".
     re_path(r"^[\s\S]*$", not_found),
 ]

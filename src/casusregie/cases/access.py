@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
 from casusregie.accounts.roles import Role
 from casusregie.privacy import log, policy, providers
@@ -54,6 +55,45 @@ def access_case(user: Any, pk: int, *, house_slug: str | None = None) -> Case:
 
 def is_process_director(user: Any, case: Case) -> bool:
     return policy.has_role(user, case.house, Role.PROCESS_DIRECTOR)
+
+
+def is_case_director(user: Any, case: Case) -> bool:
+    """Whether the user does the case director's work on this case: the case director, or
+    their stand-in while the arrangement is in force (policy.acting_for, decision 0046)."""
+    if case.case_director_id is None or getattr(user, "pk", None) is None:
+        return False
+    return case.case_director_id == user.pk or policy.acting_for(
+        user, case.house_id, case.case_director_id
+    )
+
+
+def on_behalf_of(user: Any, house: Any, holder_id: int | None) -> dict[str, int]:
+    """What an action adds to its audit row when `user` acts as `holder_id`'s stand-in:
+    `{"on_behalf_of": holder_id}`, else nothing (the actor of the row stays the stand-in)."""
+    if holder_id is None or holder_id == getattr(user, "pk", None):
+        return {}
+    return {"on_behalf_of": holder_id} if policy.acting_for(user, house, holder_id) else {}
+
+
+def may_correct(user: Any, case: Case) -> bool:
+    """Who corrects a case's people, relations and details (decision 0044): a process director
+    of the house and the case's case director. Not the referring organisation, the other
+    participants, the privacy officer, the administrator or the auditor: they ask one of these
+    two (a data subject's request reaches them through the privacy officer)."""
+    return is_process_director(user, case) or is_case_director(user, case)
+
+
+def house_municipalities(house: Any) -> list[str]:
+    """The house's list of municipalities: its partner organisations of the kind municipality,
+    named without a leading "Gemeente " (as the demo and the houses name them). Empty when the
+    house has none: a case's municipality is then free text (decision 0044)."""
+    from casusregie.houses.models import Organisation, OrganisationKind
+
+    names = Organisation.objects.filter(
+        partnerships__house=house, kind=OrganisationKind.MUNICIPALITY
+    ).values_list("name", flat=True)
+    found = {name.removeprefix("Gemeente ").removeprefix("gemeente ").strip() for name in names}
+    return sorted(name for name in found if name)
 
 
 def is_staff(user: Any, case: Case) -> bool:
@@ -144,8 +184,8 @@ def cases_held_about(subjects: list[Any]) -> dict[str, list[dict[str, Any]]]:
         {
             "reference": c.reference,
             "phase": str(c.get_phase_display()),
-            "opened": c.created_at.strftime("%d-%m-%Y"),
-            "closed": c.closed_at.strftime("%d-%m-%Y") if c.closed_at else "",
+            "opened": timezone.localtime(c.created_at).strftime("%d-%m-%Y"),
+            "closed": timezone.localtime(c.closed_at).strftime("%d-%m-%Y") if c.closed_at else "",
         }
         for c in cases
     ]
@@ -155,8 +195,8 @@ def cases_held_about(subjects: list[Any]) -> dict[str, list[dict[str, Any]]]:
             "organisation": p.organisation.name,
             "role": p.role,
             "purpose": p.purpose,
-            "from": p.started_at.strftime("%d-%m-%Y"),
-            "until": p.ended_at.strftime("%d-%m-%Y") if p.ended_at else "",
+            "from": timezone.localtime(p.started_at).strftime("%d-%m-%Y"),
+            "until": timezone.localtime(p.ended_at).strftime("%d-%m-%Y") if p.ended_at else "",
         }
         for p in Participation.objects.filter(case__in=cases)
         .select_related("organisation", "case")

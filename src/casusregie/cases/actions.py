@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
 from casusregie.houses.domains import LifeDomain
-from casusregie.houses.models import House, Organisation, Partnership
+from casusregie.houses.models import House, Organisation, OrganisationKind, Partnership
 from casusregie.inbox.actions import notify
 from casusregie.privacy import log, lookups, policy
 from casusregie.privacy.bsn import lookup_hash as bsn_lookup_hash
@@ -30,7 +32,7 @@ from casusregie.privacy.crypto import encrypt
 from casusregie.privacy.models import Operation
 from casusregie.webhooks import events as webhook_events
 
-from .access import case_subjects, subject_refs
+from .access import case_subjects, house_municipalities, may_correct, subject_refs
 from .bsn import searched_bsn
 from .models import (
     AftercareOutcome,
@@ -41,7 +43,11 @@ from .models import (
     CaseSubject,
     Participation,
     PhaseChange,
+    RelationKind,
     Subject,
+    SubjectKind,
+    SubjectRelation,
+    Urgency,
 )
 from .phases import Phase, can_move
 
@@ -224,6 +230,20 @@ def create_case(
     """Create a case with its subjects (subject, is_main, relation, authority) and the
     organisations that take part (organisation, role, purpose). Called by triage."""
     _check_partner(house, placing_organisation, "placing_organisation")
+    if (
+        placing_organisation is not None
+        and placing_organisation.kind == OrganisationKind.HOUSE_STAFF
+        and not house.may_take_cases
+    ):
+        # House setting may_take_cases (decision 0050): an NAO-style house only supports.
+        raise ValidationError(
+            {
+                "placing_organisation": _(
+                    "This house does not take cases itself: place the case with a partner "
+                    "organisation."
+                )
+            }
+        )
     _check_member(house, process_director, "process_director", Role.PROCESS_DIRECTOR)
     now = timezone.now()
     case = Case.objects.create(
@@ -504,7 +524,11 @@ def do_close_case(
     note: str,
     final_scores: dict[str, int] | None,
     actor: Any,
+    skip_reason: str = "",
 ) -> Case:
+    """Close a case with its outcome. From execution the documented path goes through
+    aftercare; closing straight from execution needs the reason for skipping it, kept in the
+    phase change and the audit row (decision 0053)."""
     case = Case.objects.select_for_update().select_related("house").get(pk=case.pk)
     require_director(case, actor, open_only=False)
     if not case.is_open:
@@ -513,6 +537,17 @@ def do_close_case(
         raise ValidationError({"outcome": _("Choose an outcome.")})
     if not note.strip():
         raise ValidationError({"note": _("Write a short closing note.")})
+    skip_reason = skip_reason.strip() if case.phase == Phase.EXECUTION else ""
+    if case.phase == Phase.EXECUTION and len(skip_reason) < MIN_REASON:
+        raise ValidationError(
+            {
+                "skip_reason": _(
+                    "A case in execution is closed after aftercare. To close it now, give the "
+                    "reason for skipping aftercare in at least %(n)d characters."
+                )
+                % {"n": MIN_REASON}
+            }
+        )
     if final_scores:
         do_record_assessment(
             case, moment=AssessmentMoment.CLOSURE, scores=final_scores, actor=actor
@@ -535,7 +570,14 @@ def do_close_case(
             "retention_until",
         ]
     )
-    _record_phase_change(case, before, actor=actor, at=now, after={"outcome": outcome})
+    _record_phase_change(
+        case,
+        before,
+        actor=actor,
+        at=now,
+        reason=skip_reason,
+        after={"outcome": outcome, **({"aftercare_skipped": True} if skip_reason else {})},
+    )
     notify(
         [u for u in people_of(case) if u != actor],
         house=case.house,
@@ -544,4 +586,649 @@ def do_close_case(
         % {"ref": case.reference, "outcome": AftercareOutcome(outcome).label},
     )
     webhook_events.emit(webhook_events.CASE_CLOSED, case)
+    return case
+
+
+# --- Corrections (GDPR art. 16) and the end of a participation: decisions 0044 and 0045 -----
+
+MIN_REASON = 10
+POSTCODE_AREA = re.compile(r"^\d{4}$")
+# Fields of a person, in the order they are shown; the audit row and the access answer name
+# them by these keys.
+PERSON_FIELDS = ("first_name", "last_name", "date_of_birth", "bsn", "address")
+
+
+def _reason_errors(reason: str, errors: dict[str, list[str]]) -> str:
+    reason = reason.strip()
+    if len(reason) < MIN_REASON:
+        errors.setdefault("reason", []).append(
+            _("Give the reason for this change in at least %(n)d characters.") % {"n": MIN_REASON}
+        )
+    return reason
+
+
+def require_corrector(case: Case, actor: Any) -> None:
+    """Only a process director of the house or the case's case director corrects a case."""
+    if not may_correct(actor, case):
+        raise PermissionDenied(
+            _("Only a process director or the case director can correct this case.")
+        )
+
+
+def _tell_corrected(case: Case, actor: Any) -> None:
+    """Everyone working on the case hears that something was corrected: the case number only."""
+    notify(
+        [u for u in people_of(case) if u != actor],
+        house=case.house,
+        link=case_link(case),
+        message=_("Details in case %(ref)s have been corrected.") % {"ref": case.reference},
+    )
+
+
+def _unique_refs(*groups: Iterable[log.SubjectRef]) -> list[log.SubjectRef]:
+    seen: dict[str, log.SubjectRef] = {}
+    for group in groups:
+        for ref in group:
+            seen.setdefault(ref.pseudonym, ref)
+    return list(seen.values())
+
+
+def _shown(subject: Subject, bsn: str) -> dict[str, Any]:
+    """A person's details as the audit row keeps them: the BSN masked, never in plain text."""
+    return {
+        "first_name": subject.first_name,
+        "last_name": subject.last_name,
+        "date_of_birth": subject.date_of_birth.isoformat() if subject.date_of_birth else None,
+        "bsn": f"•••••{bsn[-4:]}" if bsn else "",
+        "address": subject.address,
+    }
+
+
+def _link_of(case: Case, subject: Subject) -> CaseSubject:
+    link = (
+        CaseSubject.objects.select_for_update()
+        .filter(case=case, subject=subject)
+        .select_related("subject")
+        .first()
+    )
+    if link is None:
+        raise ValidationError(_("This person is not part of this case."))
+    return link
+
+
+def _check_request(request: Any, case: Case, subject: Subject) -> None:
+    """A rectification request carried out here must be open, of this house and about this
+    person (privacy/rights.py)."""
+    from casusregie.privacy import rights
+
+    if request is not None and not rights.is_open_correction_about(request, case.house, subject):
+        raise ValidationError(
+            {"request": _("Choose an open correction request about this person in this house.")}
+        )
+
+
+@transaction.atomic
+def do_correct_subject(
+    case: Case,
+    subject: Subject,
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: datetime.date | None,
+    bsn: str | None,
+    address: str,
+    reason: str,
+    actor: Any,
+    relation_to_main: str | None = None,
+    has_authority: bool | None = None,
+    request: Any = None,
+) -> Subject:
+    """Correct a person's details (and, for a family member, their relation to the main
+    person). `bsn` None keeps the BSN, "" removes it. The person's row is shared by the
+    referral and the case: the correction shows in both. With `request`, an open correction
+    request of the privacy pages about this person is recorded as done."""
+    require_corrector(case, actor)
+    link = _link_of(case, subject)
+    subject = Subject.objects.select_for_update().get(pk=subject.pk)
+    old_bsn = subject.bsn
+    new_bsn = old_bsn if bsn is None else normalise_bsn(bsn)
+    errors: dict[str, list[str]] = {}
+    reason = _reason_errors(reason, errors)
+    data = SubjectData(
+        first_name=first_name, last_name=last_name, date_of_birth=date_of_birth, bsn=new_bsn
+    )
+    try:
+        data.validate()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if link.is_main and (relation_to_main or has_authority):
+        errors.setdefault("relation_to_main", []).append(
+            _("Only a family member has a relation to the main person.")
+        )
+    if relation_to_main and relation_to_main not in RelationKind.values:
+        errors.setdefault("relation_to_main", []).append(_("Choose a relation from the list."))
+    if errors:
+        raise ValidationError(errors)
+    _check_request(request, case, subject)
+    before = _shown(subject, old_bsn)
+    old_refs = subject_refs([subject])
+    subject.first_name = first_name.strip()
+    subject.last_name = last_name.strip()
+    subject.date_of_birth = date_of_birth
+    subject.address = address.strip()
+    subject.search_name = name_key(subject.first_name, subject.last_name)
+    if new_bsn != old_bsn:
+        subject.bsn_encrypted = encrypt(new_bsn)
+        subject.bsn_hash = bsn_lookup_hash(new_bsn)
+        subject.region_hash = region_hash_of_bsn(new_bsn)
+    after = _shown(subject, new_bsn)
+    changed = [f for f in PERSON_FIELDS if before[f] != after[f]]
+    if new_bsn != old_bsn and "bsn" not in changed:
+        changed.append("bsn")  # a new BSN with the same last four digits
+    link_changes: dict[str, tuple[Any, Any]] = {}
+    if not link.is_main:
+        if relation_to_main is not None and relation_to_main != link.relation_to_main:
+            link_changes["relation_to_main"] = (link.relation_to_main, relation_to_main)
+        if has_authority is not None and has_authority != link.has_authority:
+            link_changes["has_authority"] = (link.has_authority, has_authority)
+    if not changed and not link_changes:
+        raise ValidationError(_("Nothing was changed."))
+    if changed:
+        subject.save(
+            update_fields=[
+                "first_name",
+                "last_name",
+                "date_of_birth",
+                "address",
+                "search_name",
+                "bsn_encrypted",
+                "bsn_hash",
+                "region_hash",
+            ]
+        )
+    if link_changes:
+        for field, (_old, new) in link_changes.items():
+            setattr(link, field, new)
+        link.save(update_fields=list(link_changes))
+    log.record(
+        actor=actor,
+        house=case.house,
+        name="case.correct_subject",
+        operation=Operation.UPDATE,
+        obj=subject,
+        case_id=case.pk,
+        # The person under their old and (if the BSN changed) new identity.
+        subjects=_unique_refs(old_refs, subject_refs([subject])),
+        before={
+            **{f: before[f] for f in changed},
+            **{f: old for f, (old, _new) in link_changes.items()},
+        },
+        after={
+            **{f: after[f] for f in changed},
+            **{f: new for f, (_old, new) in link_changes.items()},
+        },
+        reason=reason,
+    )
+    if request is not None:
+        from casusregie.privacy import rights
+
+        rights.record_rectified(
+            request,
+            by=actor,
+            note=_("Corrected in case %(ref)s: %(fields)s. %(reason)s")
+            % {
+                "ref": case.reference,
+                "fields": ", ".join([*changed, *link_changes]),
+                "reason": reason,
+            },
+        )
+    _tell_corrected(case, actor)
+    return subject
+
+
+def _same_person_in_case(case: Case, data: SubjectData) -> bool:
+    links = CaseSubject.objects.filter(case=case)
+    bsn = normalise_bsn(data.bsn)
+    if bsn:
+        return links.filter(subject__bsn_hash=bsn_lookup_hash(bsn)).exists()
+    if data.date_of_birth is None:
+        return False
+    return links.filter(
+        subject__search_name=name_key(data.first_name, data.last_name),
+        subject__date_of_birth=data.date_of_birth,
+    ).exists()
+
+
+@transaction.atomic
+def do_add_family_member(case: Case, data: SubjectData, *, reason: str, actor: Any) -> CaseSubject:
+    """Add a person to a family or person case, with their relation to the main person."""
+    require_corrector(case, actor)
+    errors: dict[str, list[str]] = {}
+    reason = _reason_errors(reason, errors)
+    if case.kind == SubjectKind.AREA:
+        raise ValidationError(_("An area case is about an area, not about persons."))
+    try:
+        data.validate()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if data.relation_to_main not in RelationKind.values:
+        errors.setdefault("relation_to_main", []).append(
+            _("Choose how this person is related to the main person.")
+        )
+    if not errors and _same_person_in_case(case, data):
+        errors.setdefault("last_name", []).append(_("This person is already part of the case."))
+    if errors:
+        raise ValidationError(errors)
+    subject = create_subject(case.house, data)
+    link = CaseSubject.objects.create(
+        case=case,
+        subject=subject,
+        is_main=False,
+        relation_to_main=data.relation_to_main,
+        has_authority=data.has_authority,
+    )
+    log.record(
+        actor=actor,
+        house=case.house,
+        name="case.add_person",
+        operation=Operation.CREATE,
+        obj=link,
+        case_id=case.pk,
+        subjects=subject_refs([subject]),
+        after={
+            "person": subject.pk,
+            "relation_to_main": link.relation_to_main,
+            "has_authority": link.has_authority,
+        },
+        reason=reason,
+    )
+    _tell_corrected(case, actor)
+    return link
+
+
+@transaction.atomic
+def do_remove_family_member(case: Case, subject: Subject, *, reason: str, actor: Any) -> None:
+    """Take a person out of the case (not the main person), with their relations in it. The
+    person's row stays: the referral that named them still does."""
+    require_corrector(case, actor)
+    link = _link_of(case, subject)
+    errors: dict[str, list[str]] = {}
+    reason = _reason_errors(reason, errors)
+    if link.is_main:
+        raise ValidationError(_("The main person cannot be removed from the case."))
+    if errors:
+        raise ValidationError(errors)
+    relations = SubjectRelation.objects.filter(Q(subject=subject) | Q(other=subject), case=case)
+    removed_relations = list(relations.values_list("pk", flat=True))
+    relations.delete()
+    before = {
+        "person": subject.pk,
+        "relation_to_main": link.relation_to_main,
+        "has_authority": link.has_authority,
+        "relations": removed_relations,
+    }
+    link_pk = link.pk
+    link.delete()
+    link.pk = link_pk  # the audit row names the removed row
+    log.record(
+        actor=actor,
+        house=case.house,
+        name="case.remove_person",
+        operation=Operation.DELETE,
+        obj=link,
+        case_id=case.pk,
+        subjects=subject_refs([link.subject]),
+        before=before,
+        reason=reason,
+    )
+    _tell_corrected(case, actor)
+
+
+@transaction.atomic
+def do_add_relation(
+    case: Case,
+    subject: Subject,
+    other: Subject,
+    *,
+    kind: str,
+    has_authority: bool,
+    reason: str,
+    actor: Any,
+) -> SubjectRelation:
+    """Record how two persons of the case, neither the main person, are related: `subject`
+    is the `kind` of `other`; with `has_authority` they hold parental authority or
+    guardianship over `other`. The relation to the main person is part of each person's
+    details (do_correct_subject)."""
+    require_corrector(case, actor)
+    errors: dict[str, list[str]] = {}
+    reason = _reason_errors(reason, errors)
+    links = {
+        link.subject_id: link
+        for link in CaseSubject.objects.filter(case=case, subject__in=[subject, other])
+    }
+    if subject.pk not in links:
+        errors.setdefault("subject", []).append(_("This person is not part of this case."))
+    if other.pk not in links:
+        errors.setdefault("other", []).append(_("This person is not part of this case."))
+    if subject.pk == other.pk:
+        errors.setdefault("other", []).append(_("A person has no relation to themselves."))
+    elif any(link.is_main for link in links.values()):
+        errors.setdefault("other", []).append(
+            _("The relation to the main person is part of each person's details: correct it there.")
+        )
+    if kind not in RelationKind.values:
+        errors.setdefault("kind", []).append(_("Choose a relation from the list."))
+    if not errors and (
+        SubjectRelation.objects.filter(case=case, subject=subject, other=other).exists()
+        or SubjectRelation.objects.filter(case=case, subject=other, other=subject).exists()
+    ):
+        errors.setdefault("other", []).append(
+            _("These two persons already have a relation in this case; remove it first.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    relation = SubjectRelation.objects.create(
+        case=case, subject=subject, other=other, kind=kind, has_authority=has_authority
+    )
+    log.record(
+        actor=actor,
+        house=case.house,
+        name="case.add_relation",
+        operation=Operation.CREATE,
+        obj=relation,
+        case_id=case.pk,
+        subjects=subject_refs([subject, other]),
+        after={
+            "subject": subject.pk,
+            "other": other.pk,
+            "kind": kind,
+            "has_authority": has_authority,
+        },
+        reason=reason,
+    )
+    _tell_corrected(case, actor)
+    return relation
+
+
+@transaction.atomic
+def do_remove_relation(case: Case, relation: SubjectRelation, *, reason: str, actor: Any) -> None:
+    require_corrector(case, actor)
+    errors: dict[str, list[str]] = {}
+    reason = _reason_errors(reason, errors)
+    if relation.case_id != case.pk:
+        raise ValidationError(_("This relation is not part of this case."))
+    if errors:
+        raise ValidationError(errors)
+    subjects = [relation.subject, relation.other]
+    before = {
+        "subject": relation.subject_id,
+        "other": relation.other_id,
+        "kind": relation.kind,
+        "has_authority": relation.has_authority,
+    }
+    pk = relation.pk
+    relation.delete()
+    relation.pk = pk
+    log.record(
+        actor=actor,
+        house=case.house,
+        name="case.remove_relation",
+        operation=Operation.DELETE,
+        obj=relation,
+        case_id=case.pk,
+        subjects=subject_refs(subjects),
+        before=before,
+        reason=reason,
+    )
+    _tell_corrected(case, actor)
+
+
+def clean_municipality(house: House, text: str) -> str:
+    """The municipality as the house lists it (any capitals); free text when it has no list.
+    Raises ValidationError for a name not on the house's list."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    known = house_municipalities(house)
+    if not known:
+        return text[:100]
+    wanted = text.casefold().removeprefix("gemeente ").strip()
+    for name in known:
+        if name.casefold() == wanted:
+            return name
+    raise ValidationError(
+        {
+            "municipality": _("Choose one of the municipalities of this house: %(names)s.")
+            % {"names": ", ".join(known)}
+        }
+    )
+
+
+@transaction.atomic
+def do_update_case_details(
+    case: Case,
+    *,
+    title: str,
+    urgency: str,
+    municipality: str,
+    neighbourhood: str,
+    postcode_area: str,
+    reason: str,
+    actor: Any,
+) -> Case:
+    """Correct a case's title and urgency and record where it plays (municipality,
+    neighbourhood, four-digit postcode area), so reports can count per municipality."""
+    case = Case.objects.select_for_update().select_related("house").get(pk=case.pk)
+    require_corrector(case, actor)
+    if not case.is_open:
+        raise ValidationError(_("This case is closed."))
+    errors: dict[str, list[str]] = {}
+    reason = _reason_errors(reason, errors)
+    title = " ".join(title.split())
+    if not title:
+        errors.setdefault("title", []).append(_("Give the case a title."))
+    if urgency not in Urgency.values:
+        errors.setdefault("urgency", []).append(_("Choose an urgency from the list."))
+    postcode_area = postcode_area.strip()
+    if postcode_area and not POSTCODE_AREA.match(postcode_area):
+        errors.setdefault("postcode_area", []).append(
+            _("A postcode area is the four digits of a postcode, such as 6211.")
+        )
+    try:
+        municipality = clean_municipality(case.house, municipality)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    new = {
+        "title": title[:200],
+        "urgency": urgency,
+        "municipality": municipality,
+        "neighbourhood": " ".join(neighbourhood.split())[:100],
+        "postcode_area": postcode_area,
+    }
+    changed = [field for field, value in new.items() if getattr(case, field) != value]
+    if not changed:
+        raise ValidationError(_("Nothing was changed."))
+    before = {field: getattr(case, field) for field in changed}
+    for field in changed:
+        setattr(case, field, new[field])
+    case.save(update_fields=changed)
+    log.record(
+        actor=actor,
+        house=case.house,
+        name="case.update_details",
+        operation=Operation.UPDATE,
+        obj=case,
+        case_id=case.pk,
+        subjects=subject_refs(case_subjects(case)),
+        before=before,
+        after={field: new[field] for field in changed},
+        reason=reason,
+    )
+    _tell_corrected(case, actor)
+    return case
+
+
+@transaction.atomic
+def do_end_participation(
+    case: Case,
+    organisation: Organisation,
+    *,
+    actor: Any,
+    reason: str,
+    ended_on: datetime.date | None = None,
+) -> Participation:
+    """An organisation stops taking part in the case: from now on its people no longer see
+    the case or anything in it, what they wrote included (decision 0045). Refused for the
+    organisation of the case director and for one that still owns open actions of the case:
+    name another case director or finish, cancel or reassign those actions first."""
+    from casusregie.plans.models import Action, ActionStatus
+
+    case = Case.objects.select_for_update().select_related("house").get(pk=case.pk)
+    require_director(case, actor)
+    today = timezone.localdate()
+    ended_on = ended_on or today
+    errors: dict[str, list[str]] = {}
+    reason = _reason_errors(reason, errors)
+    participation = (
+        Participation.objects.select_for_update()
+        .filter(case=case, organisation=organisation, ended_at__isnull=True)
+        .first()
+    )
+    if participation is None:
+        raise ValidationError(_("This organisation does not take part in the case (any more)."))
+    if ended_on > today:
+        errors.setdefault("ended_on", []).append(
+            _("The end date cannot be in the future: access ends when you save.")
+        )
+    elif ended_on < timezone.localdate(participation.started_at):
+        errors.setdefault("ended_on", []).append(
+            _("The end date cannot be before the organisation started taking part.")
+        )
+    if case.case_director_id is not None and case.case_director_organisation_id == organisation.pk:
+        errors.setdefault("__all__", []).append(
+            _("%(org)s is the organisation of the case director. Name another case director first.")
+            % {"org": organisation.name}
+        )
+    open_actions = list(
+        Action.objects.filter(
+            case=case,
+            owner_organisation=organisation,
+            status__in=(ActionStatus.OPEN, ActionStatus.FEEDBACK_GIVEN),
+        ).order_by("number")
+    )
+    if open_actions:
+        errors.setdefault("__all__", []).append(
+            _(
+                "%(org)s still owns open actions of this case: %(actions)s. Finish, cancel "
+                "or reassign them first."
+            )
+            % {"org": organisation.name, "actions": "; ".join(str(a) for a in open_actions)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    end_of_day = timezone.make_aware(datetime.datetime.combine(ended_on, datetime.time.max))
+    participation.ended_at = min(now, end_of_day)
+    participation.save(update_fields=["ended_at"])
+    log.record(
+        actor=actor,
+        house=case.house,
+        name="case.end_participant",
+        operation=Operation.UPDATE,
+        obj=participation,
+        case_id=case.pk,
+        subjects=subject_refs(case_subjects(case)),
+        before={"organisation": organisation.pk, "ended_at": None},
+        after={"organisation": organisation.pk, "ended_at": participation.ended_at.isoformat()},
+        reason=reason,
+    )
+    notify(
+        [u for u in policy.case_workers(case.house, organisation) if u != actor],
+        house=case.house,
+        link=reverse("cases:list", kwargs={"slug": case.house.slug}),
+        message=_(
+            "Your organisation no longer takes part in case %(ref)s; you no longer have "
+            "access to it."
+        )
+        % {"ref": case.reference},
+    )
+    return participation
+
+
+@transaction.atomic
+def do_hand_over_case(
+    case: Case,
+    *,
+    from_user: User,
+    process_director: User | None = None,
+    case_director: User | None = None,
+    actor: Any,
+    reason: str,
+) -> Case:
+    """Part of a handover (houses.actions.do_handover, decision 0046): the process director
+    and/or the case director `from_user` holds on this open case go to a successor. A new
+    process director is a process director of the house; a new case director works on cases
+    for the same organisation. A functional administrator may do this too: it changes who
+    holds the case, not its content. One processing-log line per person of the case."""
+    case = Case.objects.select_for_update().select_related("house").get(pk=case.pk)
+    if not policy.has_role(actor, case.house, Role.PROCESS_DIRECTOR, Role.FUNCTIONAL_ADMIN):
+        raise PermissionDenied(
+            _("Only a process director or a functional administrator hands work over.")
+        )
+    if not case.is_open:
+        raise ValidationError(_("This case is closed."))
+    fields: list[str] = []
+    before: dict[str, Any] = {}
+    if process_director is not None:
+        if case.process_director_id != from_user.pk:
+            raise ValidationError(
+                {
+                    "process_director": _("%(name)s no longer directs the process of this case.")
+                    % {"name": from_user}
+                }
+            )
+        _check_member(case.house, process_director, "process_director", Role.PROCESS_DIRECTOR)
+        before["process_director"] = case.process_director_id
+        case.process_director = process_director
+        fields.append("process_director")
+    if case_director is not None:
+        if case.case_director_id != from_user.pk or case.case_director_organisation is None:
+            raise ValidationError(
+                {
+                    "case_director": _("%(name)s is no longer the case director of this case.")
+                    % {"name": from_user}
+                }
+            )
+        if not policy.works_for(case_director, case.house, case.case_director_organisation):
+            raise ValidationError(
+                {
+                    "case_director": _(
+                        "The new case director must work on cases for %(org)s in this house."
+                    )
+                    % {"org": case.case_director_organisation.name}
+                }
+            )
+        before["case_director"] = case.case_director_id
+        case.case_director = case_director
+        fields.append("case_director")
+    if not fields:
+        raise ValidationError(_("Choose who takes over."))
+    case.save(update_fields=fields)
+    log.record(
+        actor=actor,
+        house=case.house,
+        name="case.handover",
+        operation=Operation.UPDATE,
+        obj=case,
+        case_id=case.pk,
+        subjects=subject_refs(case_subjects(case)),
+        before=before,
+        after={field: getattr(case, f"{field}_id") for field in fields} | {"from": from_user.pk},
+        reason=reason,
+    )
     return case

@@ -244,6 +244,14 @@ class CloseIn(serializers.Serializer):
     final_scores = serializers.DictField(
         child=serializers.IntegerField(), required=False, allow_null=True, default=None
     )
+    skip_reason = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        max_length=1000,
+        help_text="Required (at least 10 characters) when the case is in execution: why it "
+        "closes without aftercare (decision 0053).",
+    )
 
 
 class CaseCloseView(CaseChangeView):
@@ -257,5 +265,6 @@ class CaseCloseView(CaseChangeView):
             outcome=data["outcome"],
             note=data["note"],
             final_scores=data["final_scores"] or None,
+            skip_reason=data["skip_reason"],
         )
         return case_response(request, case)

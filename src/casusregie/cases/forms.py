@@ -3,14 +3,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House, Organisation
+from casusregie.privacy.models import SubjectRequest
+from casusregie.web.forms import DateInput
 
-from .models import AftercareOutcome, AssessmentMoment, Urgency
+from .models import AftercareOutcome, AssessmentMoment, RelationKind, Subject, Urgency
 from .phases import Phase
 
 SCORE_CHOICES = [
@@ -166,4 +169,206 @@ class CloseForm(ScoresForm):
         label=_("Outcome"), choices=AftercareOutcome.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 4}))
-    field_order = ["outcome", "note"]
+    skip_reason = forms.CharField(
+        label=_("Reason for skipping aftercare"),
+        help_text=_(
+            "This case is in execution: it normally goes through aftercare first. Say why it "
+            "closes now (at least 10 characters); the reason is kept in the case history."
+        ),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    field_order = ["outcome", "note", "skip_reason"]
+
+    def __init__(self, *args: Any, skipping: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not skipping:
+            del self.fields["skip_reason"]
+
+
+# --- Corrections and participation (decisions 0044 and 0045) -------------------------------
+
+MIN_REASON = 10
+
+
+class ReasonForm(forms.Form):
+    """Every correction says why; the reason is kept in the audit trail."""
+
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=1000,
+        help_text=_("At least 10 characters. Kept in the audit trail with the change."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data.get("reason", "").strip()
+        if len(reason) < MIN_REASON:
+            raise forms.ValidationError(
+                _("Give the reason for this change in at least %(n)d characters.")
+                % {"n": MIN_REASON}
+            )
+        return reason
+
+
+def _relation_choices() -> list[tuple[str, Any]]:
+    return [("", "—"), *RelationKind.choices]
+
+
+class RequestChoiceField(forms.ModelChoiceField):
+    """A correction request by its number and date of receipt, never its content."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return _("Request %(pk)s, received %(date)s") % {
+            "pk": obj.pk,
+            "date": obj.received_on.strftime("%d-%m-%Y"),
+        }
+
+
+class PersonForm(ReasonForm):
+    """A person's details; the BSN is never shown, only replaced or removed."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Surname"), max_length=150)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
+    bsn = forms.CharField(
+        label=_("New BSN"),
+        max_length=11,
+        required=False,
+        help_text=_("Leave empty to keep the current BSN."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    remove_bsn = forms.BooleanField(label=_("Remove the BSN"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    relation_to_main = forms.ChoiceField(
+        label=_("Relation to the main person"), required=False, choices=_relation_choices
+    )
+    has_authority = forms.BooleanField(label=_("Has parental authority"), required=False)
+    request = RequestChoiceField(
+        label=_("Carries out correction request"),
+        required=False,
+        queryset=SubjectRequest.objects.none(),
+        help_text=_(
+            "An open correction request of this person, registered by the privacy officer: "
+            "it is recorded as done."
+        ),
+    )
+    field_order = [
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "bsn",
+        "remove_bsn",
+        "address",
+        "relation_to_main",
+        "has_authority",
+        "request",
+        "reason",
+    ]
+
+    def __init__(
+        self, *args: Any, is_main: bool, requests: QuerySet[SubjectRequest], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if is_main:
+            del self.fields["relation_to_main"]
+            del self.fields["has_authority"]
+        field = self.fields["request"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = requests
+        if not requests.exists():
+            # Nothing to carry out: hidden, and a stale or foreign request number is refused.
+            field.widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("bsn") and data.get("remove_bsn"):
+            self.add_error("bsn", _("Give a new BSN or remove it, not both."))
+        return data
+
+    def new_bsn(self) -> str | None:
+        """None keeps the BSN, "" removes it."""
+        if self.cleaned_data.get("remove_bsn"):
+            return ""
+        return self.cleaned_data.get("bsn") or None
+
+
+class FamilyMemberForm(ReasonForm):
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Surname"), max_length=150)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
+    bsn = forms.CharField(
+        label=_("BSN"),
+        max_length=11,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    relation_to_main = forms.ChoiceField(
+        label=_("Relation to the main person"), choices=_relation_choices
+    )
+    has_authority = forms.BooleanField(label=_("Has parental authority"), required=False)
+    field_order = [
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "bsn",
+        "address",
+        "relation_to_main",
+        "has_authority",
+        "reason",
+    ]
+    prefix = "persoon"
+
+
+class RelationForm(ReasonForm):
+    subject = forms.ModelChoiceField(label=_("Person"), queryset=Subject.objects.none())
+    kind = forms.ChoiceField(label=_("is the"), choices=_relation_choices)
+    other = forms.ModelChoiceField(label=_("of person"), queryset=Subject.objects.none())
+    has_authority = forms.BooleanField(
+        label=_("Has parental authority or guardianship over this person"), required=False
+    )
+    field_order = ["subject", "kind", "other", "has_authority", "reason"]
+    prefix = "relatie"
+
+    def __init__(self, *args: Any, people: QuerySet[Subject], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("subject", "other"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = people
+
+
+class CaseDetailsForm(ReasonForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    municipality = forms.CharField(label=_("Municipality"), max_length=100, required=False)
+    neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=100, required=False)
+    postcode_area = forms.CharField(
+        label=_("Postcode area"),
+        max_length=10,
+        required=False,
+        help_text=_("The four digits of the postcode, such as 6211."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    field_order = ["title", "urgency", "municipality", "neighbourhood", "postcode_area", "reason"]
+
+    def __init__(self, *args: Any, municipalities: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if municipalities:
+            self.fields["municipality"] = forms.ChoiceField(
+                label=_("Municipality"),
+                required=False,
+                choices=[("", "—"), *((name, name) for name in municipalities)],
+            )
+            self.order_fields(self.field_order)
+
+
+class EndParticipationForm(ReasonForm):
+    ended_on = forms.DateField(
+        label=_("Ended on"),
+        widget=DateInput(),
+        help_text=_("Today or earlier. Access to the case ends when you save."),
+    )
+    field_order = ["ended_on", "reason"]

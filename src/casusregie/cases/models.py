@@ -126,6 +126,12 @@ class Case(models.Model):
     )
     closing_note = EncryptedTextField(_("closing note"), blank=True)
     retention_until = models.DateField(null=True, blank=True)
+    # Where the case plays, structured so reports can count per municipality (decision 0044):
+    # the municipality (one of the house's list when it has one, else free text), and a
+    # neighbourhood and/or the four digits of a postcode area.
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    neighbourhood = models.CharField(_("neighbourhood"), max_length=100, blank=True)
+    postcode_area = models.CharField(_("postcode area"), max_length=4, blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -136,6 +142,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["house", "phase", "id"], name="case_house_phase"),
             models.Index(fields=["house", "id"], name="case_house_id"),
+            models.Index(fields=["house", "municipality"], name="case_house_municipality"),
             # "Mijn werk" lists open cases, last changed first: it stops after twenty rows.
             models.Index(
                 fields=["house", "-phase_changed_at"],
@@ -158,6 +165,10 @@ class Case(models.Model):
 
 
 class CaseSubject(models.Model):
+    """A person of a case. `relation_to_main` and `has_authority` are this person's relation to
+    the main person (as written at intake, correctable); relations between two other persons
+    of the case are `SubjectRelation` rows (decision 0044)."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_subjects")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="case_links")
     is_main = models.BooleanField(default=False)
@@ -167,6 +178,29 @@ class CaseSubject(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["case", "subject"], name="case_subject_once"),
+        ]
+
+
+class SubjectRelation(models.Model):
+    """How two persons of a case, neither of them the main person, are related: `subject` is
+    the `kind` of `other` (e.g. parent of), and with `has_authority` holds parental authority
+    or guardianship over `other`. The relation to the main person lives on `CaseSubject`."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="relations")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    other = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("relation"), max_length=10, choices=RelationKind.choices)
+    has_authority = models.BooleanField(_("has parental authority or guardianship"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "subject", "other"], name="subject_relation_once"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(subject=models.F("other")), name="subject_relation_two_people"
+            ),
         ]
 
 

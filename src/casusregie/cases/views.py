@@ -10,34 +10,48 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casusregie.accounts.roles import Role
+from casusregie.aftercare import work as aftercare_work
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House
 from casusregie.plans.views import case_plan_context
-from casusregie.privacy import log, lookups, policy
+from casusregie.privacy import log, lookups, policy, rights
 from casusregie.privacy.models import Operation
 from casusregie.referrals.models import KnownToQuery, Referral, ReferralConcern
 from casusregie.web import exports
 from casusregie.web.forms import apply_errors
 
 from . import actions
-from .access import access_case, subject_refs
+from .access import access_case, house_municipalities, may_correct, subject_refs
 from .bsn import bsn_search_digits, searched_bsn
 from .forms import (
     AssessmentForm,
+    CaseDetailsForm,
     CaseFilterForm,
     CloseForm,
     DirectorsForm,
+    EndParticipationForm,
+    FamilyMemberForm,
     ParticipationForm,
+    PersonForm,
+    ReasonForm,
+    RelationForm,
     TransitionForm,
 )
-from .models import Assessment, AssessmentMoment, Case, CaseSubject, Participation
+from .models import (
+    Assessment,
+    AssessmentMoment,
+    Case,
+    CaseSubject,
+    Participation,
+    Subject,
+)
 from .phases import TRANSITIONS, Phase
 
 PAGE_SIZE = 50
@@ -256,7 +270,10 @@ def case_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "transitions": [Phase(p) for p in Phase.values if p in TRANSITIONS[case.phase]],
             "is_staff": is_staff,
             "is_director": is_director,
+            "may_correct": may_correct(user, case),
+            "relations": case.relations.all().select_related("subject", "other").order_by("id"),
             "warn_no_case_director": case.lacks_case_director,
+            "aftercare": aftercare_work.case_section(user, case, timezone.localdate()),
             **case_plan_context(user, case),
         },
     )
@@ -330,21 +347,11 @@ def case_directors(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def case_add_participant(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The former page to add an organisation: adding is part of the participants page."""
+    if request.method == "POST":
+        return case_participants(request, slug, pk)
     case = _director_case(request, slug, pk)
-    form = ParticipationForm(request.POST or None, house=case.house)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_add_participation(case, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(org)s now takes part in the case.")
-                % {"org": form.cleaned_data["organisation"]},
-            )
-            return redirect("cases:detail", slug=slug, pk=case.pk)
-    return _form_page(request, "cases/participant.html", case, form)
+    return redirect("cases:participants", slug=slug, pk=case.pk)
 
 
 @login_required
@@ -371,7 +378,7 @@ def case_assess(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def case_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     case = _director_case(request, slug, pk)
-    form = CloseForm(request.POST or None)
+    form = CloseForm(request.POST or None, skipping=case.phase == Phase.EXECUTION)
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_close_case(
@@ -380,6 +387,7 @@ def case_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 final_scores=form.scores() or None,
                 actor=request.user,
+                skip_reason=form.cleaned_data.get("skip_reason", ""),
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -390,3 +398,307 @@ def case_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             )
             return redirect("cases:detail", slug=slug, pk=case.pk)
     return _form_page(request, "cases/close.html", case, form)
+
+
+# --- Corrections (decision 0044) ------------------------------------------------------------
+
+
+def _corrector_case(request: HttpRequest, slug: str, pk: int, *, open_only: bool = False) -> Case:
+    """The case, for a process director of its house or its case director (decision 0044);
+    "not found" for everyone else, as the other case pages answer."""
+    case = access_case(request.user, pk, house_slug=slug)
+    if not may_correct(request.user, case) or (open_only and not case.is_open):
+        raise Http404
+    return case
+
+
+def _people_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    name: str,
+    forms: dict[str, Any],
+    template: str,
+    **extra: Any,
+) -> HttpResponse:
+    """A correction page shows the case's people: the read is logged per person."""
+    links = list(case.case_subjects.select_related("subject").order_by("-is_main", "id"))
+    log.record(
+        actor=request.user,
+        house=case.house,
+        name=name,
+        operation=Operation.READ,
+        obj=case,
+        case_id=case.pk,
+        subjects=subject_refs(link.subject for link in links),
+    )
+    invalid = request.method == "POST" and any(f.is_bound and f.errors for f in forms.values())
+    return render(
+        request,
+        template,
+        {"house": case.house, "case": case, "links": links, **forms, **extra},
+        status=400 if invalid else 200,
+    )
+
+
+@login_required
+def case_people(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The people of a case and their relations: add a family member, add or remove a
+    relation between two persons (each with a reason)."""
+    case = _corrector_case(request, slug, pk)
+    people = Subject.objects.filter(case_links__case=case).order_by("last_name", "first_name")
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    person_form = FamilyMemberForm(request.POST if action == "add_person" else None)
+    relation_form = RelationForm(request.POST if action == "add_relation" else None, people=people)
+    remove_form = ReasonForm(request.POST if action == "remove_relation" else None, prefix="weg")
+    try:
+        if action == "add_person" and person_form.is_valid():
+            data = person_form.cleaned_data
+            actions.do_add_family_member(
+                case,
+                actions.SubjectData(
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    date_of_birth=data["date_of_birth"],
+                    bsn=data["bsn"],
+                    address=data["address"],
+                    relation_to_main=data["relation_to_main"],
+                    has_authority=data["has_authority"],
+                ),
+                reason=data["reason"],
+                actor=request.user,
+            )
+            messages.success(request, _("The person has been added to the case."))
+            return redirect("cases:people", slug=slug, pk=case.pk)
+        if action == "add_relation" and relation_form.is_valid():
+            data = relation_form.cleaned_data
+            actions.do_add_relation(
+                case,
+                data["subject"],
+                data["other"],
+                kind=data["kind"],
+                has_authority=data["has_authority"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+            messages.success(request, _("The relation has been recorded."))
+            return redirect("cases:people", slug=slug, pk=case.pk)
+        if action == "remove_relation":
+            relation = case.relations.filter(pk=_int(request.POST.get("relation")) or 0).first()
+            if relation is None:
+                raise Http404
+            if remove_form.is_valid():
+                actions.do_remove_relation(
+                    case, relation, reason=remove_form.cleaned_data["reason"], actor=request.user
+                )
+                messages.success(request, _("The relation has been removed."))
+                return redirect("cases:people", slug=slug, pk=case.pk)
+    except ValidationError as error:
+        bound = {"add_person": person_form, "add_relation": relation_form}.get(action, remove_form)
+        apply_errors(bound, error)
+    relations = list(
+        case.relations.all().select_related("subject", "other").order_by("subject__last_name", "id")
+    )
+    return _people_page(
+        request,
+        case,
+        name="case.people.read",
+        template="cases/people.html",
+        forms={
+            "person_form": person_form,
+            "relation_form": relation_form,
+            "remove_form": remove_form,
+        },
+        relations=relations,
+        removing=_int(request.POST.get("relation")) if action == "remove_relation" else None,
+    )
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def _person_of(case: Case, subject_pk: int) -> CaseSubject:
+    link = case.case_subjects.select_related("subject").filter(subject_id=subject_pk).first()
+    if link is None:
+        raise Http404
+    return link
+
+
+@login_required
+def case_correct_person(request: HttpRequest, slug: str, pk: int, subject: int) -> HttpResponse:
+    """Correct a person's details, with a reason; optionally carrying out a correction request
+    of the privacy pages."""
+    case = _corrector_case(request, slug, pk)
+    link = _person_of(case, subject)
+    person = link.subject
+    form = PersonForm(
+        request.POST or None,
+        is_main=link.is_main,
+        requests=rights.open_corrections_about(case.house, person),
+        initial={
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "date_of_birth": person.date_of_birth,
+            "address": person.address,
+            "relation_to_main": link.relation_to_main,
+            "has_authority": link.has_authority,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_correct_subject(
+                case,
+                person,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+                bsn=form.new_bsn(),
+                address=data["address"],
+                relation_to_main=data.get("relation_to_main") if not link.is_main else None,
+                has_authority=data.get("has_authority") if not link.is_main else None,
+                request=data.get("request"),
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The person's details have been corrected."))
+            return redirect("cases:people", slug=slug, pk=case.pk)
+    return _people_page(
+        request,
+        case,
+        name="case.person.read",
+        template="cases/person.html",
+        forms={"form": form},
+        link=link,
+    )
+
+
+@login_required
+def case_remove_person(request: HttpRequest, slug: str, pk: int, subject: int) -> HttpResponse:
+    case = _corrector_case(request, slug, pk)
+    link = _person_of(case, subject)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_remove_family_member(
+                case, link.subject, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The person has been removed from the case."))
+            return redirect("cases:people", slug=slug, pk=case.pk)
+    return _people_page(
+        request,
+        case,
+        name="case.person.read",
+        template="cases/remove_person.html",
+        forms={"form": form},
+        link=link,
+    )
+
+
+@login_required
+def case_details(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A case's title, urgency and where it plays (municipality, neighbourhood, postcode
+    area), with a reason."""
+    case = _corrector_case(request, slug, pk, open_only=True)
+    form = CaseDetailsForm(
+        request.POST or None,
+        municipalities=house_municipalities(case.house),
+        initial={
+            "title": case.title,
+            "urgency": case.urgency,
+            "municipality": case.municipality,
+            "neighbourhood": case.neighbourhood,
+            "postcode_area": case.postcode_area,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_case_details(case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The case's details have been corrected."))
+            return redirect("cases:detail", slug=slug, pk=case.pk)
+    return _form_page(request, "cases/details.html", case, form)
+
+
+# --- Who takes part, and until when (decision 0045) -----------------------------------------
+
+
+@login_required
+def case_participants(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The process director's page of the organisations that take (or took) part: role,
+    purpose, since, until; add one here, end one on its own page."""
+    case = _director_case(request, slug, pk)
+    form = ParticipationForm(request.POST or None, house=case.house)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_add_participation(case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(org)s now takes part in the case.")
+                % {"org": form.cleaned_data["organisation"]},
+            )
+            return redirect("cases:participants", slug=slug, pk=case.pk)
+    participations = list(
+        case.participations.select_related("organisation").order_by(
+            F("ended_at").desc(nulls_first=True), "started_at", "id"
+        )
+    )
+    return _form_page(
+        request,
+        "cases/participants.html",
+        case,
+        form,
+        participations=participations,
+        case_director_organisation=case.case_director_organisation_id
+        if case.case_director_id
+        else None,
+    )
+
+
+@login_required
+def case_end_participation(
+    request: HttpRequest, slug: str, pk: int, organisation: int
+) -> HttpResponse:
+    case = _director_case(request, slug, pk)
+    participation = (
+        case.participations.filter(organisation_id=organisation)
+        .select_related("organisation")
+        .order_by(F("ended_at").desc(nulls_first=True), "-id")
+        .first()
+    )
+    if participation is None:
+        raise Http404
+    form = EndParticipationForm(request.POST or None, initial={"ended_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_end_participation(
+                case,
+                participation.organisation,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                ended_on=form.cleaned_data["ended_on"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(org)s no longer takes part in the case; its people have been told.")
+                % {"org": participation.organisation.name},
+            )
+            return redirect("cases:participants", slug=slug, pk=case.pk)
+    return _form_page(
+        request, "cases/end_participation.html", case, form, participation=participation
+    )

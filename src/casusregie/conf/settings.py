@@ -13,6 +13,7 @@ from these declarations. Four environments exist:
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 from pathlib import Path
@@ -499,6 +500,8 @@ INSTALLED_APPS = [
     "casusregie.inbox",
     "casusregie.meetings",
     "casusregie.plans",
+    "casusregie.journal",
+    "casusregie.documents",
     "casusregie.work",
     "casusregie.api",
     "casusregie.integrations",
@@ -508,6 +511,7 @@ INSTALLED_APPS = [
     "casusregie.surveys",
     "casusregie.network",
     "casusregie.signals",
+    "casusregie.aftercare",
     "casusregie.outbox",
     "casusregie.demo",
 ]
@@ -804,7 +808,7 @@ _static_root = Path(
 )
 # Outside production WhiteNoise serves straight from the app folders (WHITENOISE_USE_FINDERS).
 STATIC_ROOT = _static_root if PRODUCTION else None
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -815,6 +819,65 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Documents of cases and referrals (docs/documents.md, decision 0043): their bytes are encrypted
+# with the field keys before they reach this storage, so a bucket or disk holds no plain text.
+DOCUMENT_DIR = env.text(
+    "CASUSREGIE_DOCUMENT_DIR",
+    str(DATA_DIR / "documents"),
+    shown="<CASUSREGIE_DATA_DIR>/documents",
+    help="Map waarin de versleutelde documenten van casussen en meldingen staan (bij de "
+    "standaardopslag op schijf). Neem haar op in de back-up, samen met de database.",
+)
+_document_backend = env.text(
+    "CASUSREGIE_DOCUMENT_STORAGE",
+    "django.core.files.storage.FileSystemStorage",
+    help="Django-opslagklasse voor documenten. Voor S3-compatibele objectopslag: installeer "
+    "`django-storages[s3]` en zet `storages.backends.s3.S3Storage` (zie docs/documents.md). "
+    "De bestanden zijn al versleuteld voordat ze de opslag bereiken.",
+)
+_document_options = env.text(
+    "CASUSREGIE_DOCUMENT_STORAGE_OPTIONS",
+    "",
+    help="Opties van die opslagklasse als JSON-object, bijvoorbeeld "
+    '`{"bucket_name": "documenten", "endpoint_url": "https://s3.example.nl"}`. Leeg: de map '
+    "`CASUSREGIE_DOCUMENT_DIR`. Toegangssleutels van S3 horen in de gewone "
+    "`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`-variabelen, niet hier.",
+)
+try:
+    _document_storage_options = (
+        json.loads(_document_options) if _document_options.strip() else {"location": DOCUMENT_DIR}
+    )
+except ValueError:
+    _document_storage_options = None
+if not isinstance(_document_storage_options, dict):
+    raise ConfigurationError(
+        "CASUSREGIE_DOCUMENT_STORAGE_OPTIONS",
+        'geef een JSON-object, bijvoorbeeld {"bucket_name": "documenten"}',
+        'give a JSON object, for example {"bucket_name": "documents"}',
+    )
+STORAGES["documents"] = {"BACKEND": _document_backend, "OPTIONS": _document_storage_options}
+DOCUMENT_MAX_MB = env.integer(
+    "CASUSREGIE_DOCUMENT_MAX_MB",
+    20,
+    minimum=1,
+    help="Grootste toegestane document in megabytes (MiB); een groter bestand wordt geweigerd "
+    "voordat er iets wordt opgeslagen.",
+)
+CLAMD = env.text(
+    "CASUSREGIE_CLAMD",
+    "",
+    help="Adres van de virusscanner ClamAV (`clamd`), bijvoorbeeld `tcp://127.0.0.1:3310` of "
+    "`unix:///run/clamav/clamd.ctl`. Gezet: elk document wordt eerst gescand; een virus of een "
+    "onbereikbare scanner betekent weigeren, nooit ongescand opslaan. Leeg: geen scan (de demo); "
+    "de uploadpagina zegt dat.",
+)
+if CLAMD and not CLAMD.startswith(("tcp://", "unix://")):
+    raise ConfigurationError(
+        "CASUSREGIE_CLAMD",
+        "gebruik tcp://host:poort of unix:///pad/naar/socket",
+        "use tcp://host:port or unix:///path/to/socket",
+    )
 
 # --- Logging ----------------------------------------------------------------------------------
 
@@ -932,6 +995,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "casusregie.webhooks.models.DeliveryStatus",
         "SignalCategoryEnum": "casusregie.signals.models.Category",
         "AlertStatusEnum": "casusregie.signals.models.AlertStatus",
+        "JournalEntryKindEnum": "casusregie.journal.models.EntryKind",
+        "DataCategoryEnum": "casusregie.privacy.models.DataCategory",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1241,7 +1241,13 @@ class Planner:
 
         def close() -> None:
             case_actions.do_close_case(
-                story.case(), outcome=outcome, note=note, final_scores=final, actor=director
+                story.case(),
+                outcome=outcome,
+                note=note,
+                final_scores=final,
+                actor=director,
+                # Stopped during execution: the reason for skipping aftercare (decision 0053).
+                skip_reason="Gestopt tijdens de uitvoering; nazorg is niet nodig of niet mogelijk.",
             )
 
         story.at(x, close)
@@ -1322,9 +1328,11 @@ def load_cases(
                 f"[{number}/{len(houses)}] {house.name}: {len(stories)} meldingen, "
                 f"{result[house.slug]} casussen"
             )
+        from .casefile import load_case_files
         from .meetings import load_meetings
         from .privacy import load_privacy
 
         load_meetings(progress, seed, houses)
         load_privacy(progress, houses)
+        load_case_files(progress, houses, seed)
     return result

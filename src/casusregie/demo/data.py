@@ -25,6 +25,7 @@ from django.utils import translation
 from casusregie.accounts.models import Membership, User
 from casusregie.accounts.roles import Role
 from casusregie.demo.cases import CASES_PER_HOUSE, QUIET_MAIL, load_cases
+from casusregie.demo.services import load_demo_services
 from casusregie.demo.signals import load_demo_signals
 from casusregie.houses.domains import LifeDomain as D
 from casusregie.houses.models import (
@@ -292,6 +293,7 @@ def load(
     with override_settings(EMAIL_BACKEND=QUIET_MAIL), transaction.atomic():
         logins = _load_houses(progress, seed)
         if cases_per_house > 0:
+            load_demo_services(progress, seed)
             load_cases(progress, seed, per_house=cases_per_house)
             import_archive(progress, seed)
             add_police_counts(progress, seed)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -26,6 +26,8 @@ from casusregie.accounts.roles import FOUR_EYES_ROLES, GRANT_APPROVER_ROLES, Rol
 from casusregie.privacy import policy
 from casusregie.privacy.audit import record_change
 
+from . import handover
+from .access import HANDOVER_ROLES
 from .models import House, Organisation, Partnership
 
 HOUSE_SETTING_FIELDS = (
@@ -455,6 +457,21 @@ def do_end_membership(membership: Membership, *, actor: Any, reason: str = "") -
         raise ValidationError(
             _("This is the last functional administrator of the house; add another one first.")
         )
+    held = handover.holdings(membership.house, membership.user, ending=membership)
+    if held:
+        raise ValidationError(
+            _(
+                "%(name)s still holds work in this house: %(held)s. Hand it over first "
+                "(Hand over work, on the person's page)."
+            )
+            % {
+                "name": membership.user,
+                "held": held.summary(
+                    numbers=actor is not None
+                    and policy.has_role(actor, membership.house, *policy.STAFF_ROLES)
+                ),
+            }
+        )
     membership.ended_at = timezone.now()
     membership.save(update_fields=["ended_at"])
     record_change(
@@ -467,6 +484,156 @@ def do_end_membership(membership: Membership, *, actor: Any, reason: str = "") -
         reason=reason,
     )
     return membership
+
+
+def _successor_error(house: House, successor: User, from_user: User) -> str:
+    """Why `successor` cannot take over anything from `from_user`, or ""."""
+    if successor.pk == from_user.pk:
+        return _("%(name)s cannot take over from themselves.") % {"name": successor}
+    if (
+        not successor.is_active
+        or not Membership.objects.active().filter(user=successor, house=house).exists()
+    ):
+        return _("%(name)s no longer works in this house.") % {"name": successor}
+    return ""
+
+
+@transaction.atomic
+def do_handover(
+    house: House,
+    from_user: User,
+    *,
+    process_director: User | None = None,
+    case_directors: dict[int, User] | None = None,
+    action_owners: dict[int, User] | None = None,
+    actor: Any,
+    reason: str,
+) -> handover.Holdings:
+    """Hand over in one go what `from_user` holds in `house` (decision 0046): the process
+    direction of their open cases and the chair of their meetings not yet held go to
+    `process_director`; the case direction of a case (by case id) and the ownership of an
+    action (by action id) to the chosen colleague of the same organisation. Everything is
+    checked before anything changes; each item gets its processing-log line or audit row, the
+    new holders are told by number. Returns what was handed over. What is not chosen stays."""
+    if not policy.has_role(actor, house, *HANDOVER_ROLES):
+        raise PermissionDenied(
+            _("Only a process director or a functional administrator hands work over.")
+        )
+    from casusregie.cases.actions import do_hand_over_case
+    from casusregie.inbox.actions import notify
+    from casusregie.meetings.actions import do_hand_over_chair
+    from casusregie.plans.actions import do_hand_over_actions
+
+    case_directors = {k: v for k, v in (case_directors or {}).items() if v is not None}
+    action_owners = {k: v for k, v in (action_owners or {}).items() if v is not None}
+    held = handover.holdings(house, from_user)
+    errors: dict[str, list[str]] = {}
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = [_("Say why the work is handed over.")]
+    if process_director is None and not case_directors and not action_owners:
+        errors["__all__"] = [_("Choose at least one person to take over.")]
+    if process_director is not None:
+        problem = _successor_error(house, process_director, from_user)
+        if not problem and not policy.has_role(process_director, house, Role.PROCESS_DIRECTOR):
+            problem = _("%(name)s is not a process director of this house.") % {
+                "name": process_director
+            }
+        if problem:
+            errors["process_director"] = [problem]
+    director_cases = {c.pk: c for c in held.director_cases}
+    for case_id, successor in case_directors.items():
+        case = director_cases.get(case_id)
+        problem = _successor_error(house, successor, from_user)
+        if case is None:
+            problem = _("%(name)s is not the case director of this case.") % {"name": from_user}
+        elif not problem and (
+            case.case_director_organisation is None
+            or not policy.works_for(successor, house, case.case_director_organisation)
+        ):
+            problem = _(
+                "%(name)s does not work on cases for %(org)s, the organisation of case %(ref)s."
+            ) % {"name": successor, "org": case.case_director_organisation, "ref": case.reference}
+        if problem:
+            errors[f"case_{case_id}"] = [problem]
+    owned = {a.pk: a for a in held.actions}
+    for action_id, successor in action_owners.items():
+        action = owned.get(action_id)
+        problem = _successor_error(house, successor, from_user)
+        if action is None:
+            problem = _("%(name)s does not own this action.") % {"name": from_user}
+        elif not problem and not policy.works_for(successor, house, action.owner_organisation):
+            problem = _(
+                "%(name)s does not work on cases for %(org)s, the owner of action A%(number)s."
+            ) % {"name": successor, "org": action.owner_organisation, "number": action.number}
+        if problem:
+            errors[f"action_{action_id}"] = [problem]
+    if errors:
+        raise ValidationError(errors)
+
+    done = handover.Holdings()
+    told: dict[int, tuple[User, list[str]]] = {}
+
+    def tell(user: User, item: str) -> None:
+        told.setdefault(user.pk, (user, []))[1].append(item)
+
+    # Both directorships of one case change in one step (one log line for the case).
+    for case in {c.pk: c for c in held.process_cases + held.director_cases}.values():
+        new_process = process_director if case.process_director_id == from_user.pk else None
+        new_case = case_directors.get(case.pk)
+        if new_process is None and new_case is None:
+            continue
+        do_hand_over_case(
+            case,
+            from_user=from_user,
+            process_director=new_process,
+            case_director=new_case,
+            actor=actor,
+            reason=reason,
+        )
+        if new_process is not None:
+            done.process_cases.append(case)
+            tell(new_process, case.reference)
+        if new_case is not None:
+            done.director_cases.append(case)
+            tell(new_case, case.reference)
+    if action_owners:
+        pairs = [(owned[pk], successor) for pk, successor in action_owners.items()]
+        done.actions = do_hand_over_actions(pairs, from_user=from_user, actor=actor, reason=reason)
+        for action, successor in pairs:
+            tell(successor, f"A{action.number} ({action.case.reference})")
+    if process_director is not None:
+        for meeting in held.meetings:
+            do_hand_over_chair(
+                meeting, chair=process_director, from_user=from_user, actor=actor, reason=reason
+            )
+            done.meetings.append(meeting)
+            tell(process_director, meeting.reference)
+    record_change(
+        actor=actor,
+        action="handover",
+        obj=from_user,
+        house=house,
+        after={
+            "process_cases": [c.pk for c in done.process_cases],
+            "director_cases": [c.pk for c in done.director_cases],
+            "actions": [a.pk for a in done.actions],
+            "meetings": [m.pk for m in done.meetings],
+            "process_director": getattr(process_director, "pk", None),
+        },
+        reason=reason,
+    )
+    link = reverse("work:my_work", kwargs={"slug": house.slug})
+    for user, items in told.values():
+        if user.pk != getattr(actor, "pk", None):
+            notify(
+                [user],
+                house=house,
+                link=link,
+                message=_("Work has been handed over to you: %(items)s")
+                % {"items": ", ".join(items)},
+            )
+    return done
 
 
 @transaction.atomic

@@ -6,8 +6,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from casusregie.accounts.roles import Role
+from casusregie.web.forms import DateInput
 
 from .actions import HOUSE_SETTING_FIELDS, organisation_name_taken
 from .domains import LifeDomain
@@ -212,3 +214,135 @@ class HouseSettingsForm(forms.ModelForm):
         if start is not None and end is not None and start >= end:
             self.add_error("working_hours_end", _("Working hours must end after they start."))
         return data
+
+
+def _person_choices(people: list[Any]) -> list[tuple[str, str]]:
+    return [("", _("— nobody (stays) —"))] + [(str(u.pk), u.full_name) for u in people]
+
+
+class HandoverForm(forms.Form):
+    """Who takes over what one person holds (decision 0046): a process director, and per
+    organisation a case director for its cases and an owner for its actions. Those who may read
+    the cases (`detailed`) may also choose per case and per action; the functional
+    administrator sees no case numbers, only counts per organisation. The candidates are read
+    once for the whole page."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        help_text=_("For example: leaves the organisation, changes jobs, long absence."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        holdings: Any,
+        candidates: dict[str, Any],
+        detailed: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.holdings = holdings
+        self.people: dict[int, Any] = candidates["people"]
+        per_org: dict[int, list[Any]] = candidates["per_organisation"]
+        if holdings.process_cases or holdings.meetings:
+            self.fields["process_director"] = forms.ChoiceField(
+                label=_("New process director"),
+                required=False,
+                choices=_person_choices(candidates["process_directors"]),
+                help_text=_(
+                    "Takes over the process direction of the cases and the chair of the "
+                    "meetings listed."
+                ),
+            )
+        counts = holdings.by_organisation()
+        for org, count in counts["cases"]:
+            self.fields[f"case_director_org_{org.pk}"] = forms.ChoiceField(
+                label=ngettext(
+                    "New case director for the %(count)s case of %(org)s",
+                    "New case director for the %(count)s cases of %(org)s",
+                    count,
+                )
+                % {"count": count, "org": org.name},
+                required=False,
+                choices=_person_choices(per_org.get(org.pk, [])),
+            )
+        if detailed:
+            for case in holdings.director_cases:
+                self.fields[f"case_{case.pk}"] = forms.ChoiceField(
+                    label=_("Case director of case %(ref)s only (%(org)s)")
+                    % {"ref": case.reference, "org": case.case_director_organisation},
+                    required=False,
+                    choices=_person_choices(per_org.get(case.case_director_organisation_id, [])),
+                )
+        for org, count in counts["actions"]:
+            self.fields[f"owner_org_{org.pk}"] = forms.ChoiceField(
+                label=ngettext(
+                    "New owner for the %(count)s open action of %(org)s",
+                    "New owner for the %(count)s open actions of %(org)s",
+                    count,
+                )
+                % {"count": count, "org": org.name},
+                required=False,
+                choices=_person_choices(per_org.get(org.pk, [])),
+            )
+        if detailed:
+            for action in holdings.actions:
+                self.fields[f"action_{action.pk}"] = forms.ChoiceField(
+                    label=_("Owner of action A%(number)s of case %(ref)s only (%(org)s)")
+                    % {
+                        "number": action.number,
+                        "ref": action.case.reference,
+                        "org": action.owner_organisation,
+                    },
+                    required=False,
+                    choices=_person_choices(per_org.get(action.owner_organisation_id, [])),
+                )
+
+    def _user(self, name: str) -> Any:
+        value = self.cleaned_data.get(name) or ""
+        return self.people.get(int(value)) if value else None
+
+    def choices(self) -> dict[str, Any]:
+        """The keyword arguments of `do_handover` from the cleaned form: a choice per item
+        overrides the choice for its organisation."""
+        return {
+            "process_director": self._user("process_director"),
+            "case_directors": {
+                case.pk: self._user(f"case_{case.pk}")
+                or self._user(f"case_director_org_{case.case_director_organisation_id}")
+                for case in self.holdings.director_cases
+            },
+            "action_owners": {
+                action.pk: self._user(f"action_{action.pk}")
+                or self._user(f"owner_org_{action.owner_organisation_id}")
+                for action in self.holdings.actions
+            },
+            "reason": self.cleaned_data["reason"],
+        }
+
+
+class StandInForm(forms.Form):
+    stand_in = forms.ChoiceField(label=_("Stand-in"))
+    starts_on = forms.DateField(label=_("From"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Until (included)"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: holiday, leave. Do not write medical details."),
+    )
+
+    def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {u.pk: u for u in candidates}
+        field = self.fields["stand_in"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("— choose —"))] + [(str(u.pk), u.full_name) for u in candidates]
+
+    def clean_stand_in(self) -> Any:
+        return self.people.get(int(self.cleaned_data["stand_in"]))
+
+
+class EndStandInForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)

@@ -128,7 +128,7 @@ class House(models.Model):
     governance_form = models.CharField(
         _("governance form"), max_length=20, choices=GovernanceForm.choices
     )
-    # Process choices read by the case process (see docs/configuration-of-a-house.md).
+    # Process choices read by the case process (docs/configuration-of-a-house.md: what each does).
     referral_rights = models.CharField(
         _("who may refer"),
         max_length=40,

@@ -11,6 +11,11 @@ urlpatterns = [
     path("<slug:slug>/mensen/", views.people, name="people"),
     path("<slug:slug>/mensen/nieuw/", views.person_add, name="person_add"),
     path("<slug:slug>/mensen/<int:pk>/", views.person, name="person"),
+    path("<slug:slug>/mensen/<int:pk>/overdracht/", views.person_handover, name="person_handover"),
+    path(
+        "<slug:slug>/mensen/<int:pk>/vervanging/", views.person_stand_ins, name="person_stand_ins"
+    ),
+    path("<slug:slug>/vervangingen/<int:pk>/beeindigen/", views.stand_in_end, name="stand_in_end"),
     path("<slug:slug>/rollen/<int:pk>/beeindigen/", views.membership_end, name="membership_end"),
     path(
         "<slug:slug>/rollen/verzoeken/<int:pk>/goedkeuren/",

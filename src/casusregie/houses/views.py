@@ -12,26 +12,33 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from casusregie.accounts import actions as account_actions
 from casusregie.accounts.models import RoleGrant
 from casusregie.accounts.roles import Role
+from casusregie.cases.actions import record_case_list
 from casusregie.outbox.selectors import failed_mail_for_house
 from casusregie.privacy import policy
 from casusregie.web.forms import apply_errors
 
-from . import access, actions
+from . import access, actions, handover
 from .forms import (
     EndMembershipForm,
+    EndStandInForm,
+    HandoverForm,
     HouseSettingsForm,
     MembershipForm,
     OrganisationForm,
     PersonForm,
     RejectGrantForm,
+    StandInForm,
 )
 from .models import House
 
@@ -262,6 +269,8 @@ def person(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "form": form,
             "is_admin": is_admin,
             "end_form": EndMembershipForm(),
+            "may_hand_over": access.may_hand_over(request.user, house),
+            "may_see_stand_ins": access.may_see_stand_ins(request.user, house, person),
             **_pending_grants(request, house, user=person),
         },
         form,
@@ -348,3 +357,138 @@ def house_settings(request: HttpRequest, slug: str) -> HttpResponse:
         {"house": house, "form": form, "failed_mail": failed_mail},
         form,
     )
+
+
+# --- Handover and stand-ins (decision 0046) -------------------------------------------------
+
+
+@login_required
+def person_handover(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """What a person holds, and who takes it over: for process directors and functional
+    administrators. Case titles show only to those who may read the cases (process
+    directors); the functional administrator sees numbers."""
+    house = policy.access_house(request.user, slug)
+    person = access.person_for_handover(request.user, house, pk)
+    held = handover.holdings(house, person)
+    detailed = policy.has_role(request.user, house, *policy.STAFF_ROLES)
+    form = HandoverForm(
+        request.POST or None,
+        holdings=held,
+        candidates=access.handover_candidates(house, person),
+        detailed=detailed,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = actions.do_handover(house, person, actor=request.user, **form.choices())
+        except ValidationError as error:
+            apply_errors(form, _field_errors(error, held, detailed))
+        else:
+            messages.success(
+                request, _("Handed over: %(done)s.") % {"done": done.summary(numbers=detailed)}
+            )
+            return redirect("houses:person_handover", slug=house.slug, pk=person.pk)
+    if detailed and held:
+        record_case_list(request.user, house, held.case_ids(), name="handover.list")
+    return _render(
+        request,
+        "houses/handover.html",
+        {
+            "house": house,
+            "person": person,
+            "held": held,
+            "counts": held.by_organisation(),
+            "form": form,
+            "detailed": detailed,
+        },
+        form,
+    )
+
+
+def _field_errors(error: ValidationError, held: Any, detailed: bool) -> ValidationError:
+    """The action names the case or action an error is about (`case_12`); without fields per
+    item (the functional administrator's form) it goes to its organisation's field."""
+    if detailed or not hasattr(error, "error_dict"):
+        return error
+    organisation_of = {
+        f"case_{c.pk}": f"case_director_org_{c.case_director_organisation_id}"
+        for c in held.director_cases
+    }
+    organisation_of |= {
+        f"action_{a.pk}": f"owner_org_{a.owner_organisation_id}" for a in held.actions
+    }
+    moved: dict[str, list[Any]] = {}
+    for field, errors in error.error_dict.items():
+        target = organisation_of.get(field, field)
+        for item in errors:
+            for message in item.messages:
+                if message not in moved.setdefault(target, []):
+                    moved[target].append(message)
+    return ValidationError(moved)
+
+
+@login_required
+def person_stand_ins(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A person's stand-ins during absence, and for whom they stand in: for the person
+    themselves, process directors and functional administrators."""
+    house = policy.access_house(request.user, slug)
+    person = _person(request, house, pk)
+    if not access.may_see_stand_ins(request.user, house, person):
+        raise Http404
+    form = StandInForm(request.POST or None, candidates=access.stand_in_candidates(house, person))
+    if request.method == "POST" and form.is_valid():
+        try:
+            arrangement = account_actions.do_set_stand_in(
+                house, absent=person, actor=request.user, **form.cleaned_data
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s stands in from %(start)s until %(end)s.")
+                % {
+                    "name": arrangement.stand_in,
+                    "start": date_format(arrangement.starts_on, "d-m-Y"),
+                    "end": date_format(arrangement.ends_on, "d-m-Y"),
+                },
+            )
+            return redirect("houses:person_stand_ins", slug=house.slug, pk=person.pk)
+    return _render(
+        request,
+        "houses/stand_ins.html",
+        {
+            "house": house,
+            "person": person,
+            "form": form,
+            "may_arrange": account_actions.may_arrange_stand_in(request.user, house, person),
+            "stand_ins": list(access.stand_ins_for(house, person)),
+            "standing_in": list(access.standing_in(house, person)),
+            "end_form": EndStandInForm(),
+            "today": timezone.localdate(),
+        },
+        form,
+    )
+
+
+@require_POST
+@login_required
+def stand_in_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    house = policy.access_house(request.user, slug)
+    arrangement = access.access_stand_in(request.user, house, pk)
+    form = EndStandInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    else:
+        try:
+            account_actions.do_end_stand_in(
+                arrangement, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The stand-in has ended."))
+    return redirect("houses:person_stand_ins", slug=house.slug, pk=arrangement.absent_id)

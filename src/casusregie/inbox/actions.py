@@ -10,8 +10,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from casusregie.accounts.models import StandIn
 from casusregie.houses.models import House
+from casusregie.privacy import policy
 from casusregie.privacy.audit import record_change
 
 from .models import EmailChoice, Notification, Preference
@@ -20,14 +23,19 @@ from .tasks import send_notification_mail
 
 def notify(users: Iterable[Any], *, house: House, message: str, link: str = "") -> None:
     """Create notifications for these users; after commit, e-mail those who want an e-mail
-    per notification (the default). Daily-digest users get it in their digest."""
+    per notification (the default). Daily-digest users get it in their digest. Someone with a
+    stand-in in force in this house has it sent to the stand-in too (decision 0046)."""
     recipients = {user.pk: user for user in users if user is not None and user.is_active}
     if not recipients:
         return
-    created = Notification.objects.bulk_create(
+    rows = [
         Notification(user=user, house=house, message=message[:300], link=link)
         for user in recipients.values()
-    )
+    ]
+    for user, text in _stand_in_copies(recipients, house=house, message=message):
+        recipients[user.pk] = user
+        rows.append(Notification(user=user, house=house, message=text[:300], link=link))
+    created = Notification.objects.bulk_create(rows)
     quiet = set(
         Preference.objects.filter(user__in=list(recipients))
         .exclude(email=EmailChoice.IMMEDIATE)
@@ -36,6 +44,41 @@ def notify(users: Iterable[Any], *, house: House, message: str, link: str = "") 
     ids = [n.pk for n in created if n.user_id not in quiet and n.pk is not None]
     if ids:
         transaction.on_commit(lambda: send_notification_mail.enqueue(ids))
+
+
+def _stand_in_copies(
+    recipients: dict[int, Any], *, house: House, message: str
+) -> list[tuple[Any, str]]:
+    """The stand-ins in force for these recipients, each with the message marked as sent to
+    them as a stand-in (one query). A stand-in who is a recipient already gets no copy."""
+    copies: list[tuple[Any, str]] = []
+    seen: set[int] = set()
+    arrangements = (
+        StandIn.objects.active()
+        .filter(
+            house=house,
+            absent__in=list(recipients),
+            stand_in__is_active=True,
+            stand_in__memberships__house=house,
+            stand_in__memberships__ended_at__isnull=True,
+            stand_in__memberships__role__in=policy.CASE_ROLES,
+        )
+        .select_related("absent", "stand_in")
+        .order_by("pk")
+    )
+    for arrangement in arrangements:
+        stand_in = arrangement.stand_in
+        if stand_in.pk in recipients or stand_in.pk in seen:
+            continue
+        seen.add(stand_in.pk)
+        copies.append(
+            (
+                stand_in,
+                _("As a stand-in for %(name)s: %(message)s")
+                % {"name": arrangement.absent.full_name, "message": message},
+            )
+        )
+    return copies
 
 
 @transaction.atomic

@@ -34,6 +34,10 @@ SCOPES = {
     "webhooks:manage": _("Subscribe to events and manage the organisation's webhooks"),
     "signals:read": _("Ask whether a person is already a case; read convergence alerts"),
     "signals:write": _("Give concern signals"),
+    "services:read": _("Read the services map (services, waiting times)"),
+    "services:write": _("Add and change services of the services map"),
+    "journal:read": _("Read the case journal entries you may read"),
+    "journal:write": _("Write and correct case journal entries"),
 }
 
 # URL name (in the `api` namespace) → resource, for the endpoints of the first API issue.
@@ -63,6 +67,14 @@ URL_RESOURCES = {
     "action": "actions",
     "action-feedback": "actions",
     "feedback-review": "actions",
+    # The action lifecycle (decision 0051): as the other action writes.
+    "action-edit": "actions",
+    "action-reassign": "actions",
+    "action-reschedule": "actions",
+    "action-cancel": "actions",
+    "action-more-time": "actions",
+    "action-decline": "actions",
+    "action-request-decide": "actions",
     "case-plan": "actions",
     "case-file": "cases",
     "meetings": "meetings",
@@ -77,10 +89,10 @@ URL_RESOURCES = {
 
 
 # Read endpoints that render other kinds of content too need those kinds' scopes as well: the
-# case file (PDF) holds the case's actions, feedback, decisions and meeting input, so a token
-# with `cases:read` alone, which gets 403 on /actions and /meetings, does not get them through
-# the PDF (issue 22, finding 8).
-ALSO_NEEDED = {"case-file": ("actions:read", "meetings:read")}
+# case file (PDF) holds the case's actions, feedback, decisions, meeting input and journal, so a
+# token with `cases:read` alone, which gets 403 on /actions, /meetings and /journal, does not get
+# them through the PDF (issue 22, finding 8; the journal since issue 23).
+ALSO_NEEDED = {"case-file": ("actions:read", "meetings:read", "journal:read")}
 
 
 def required_scopes(view: Any, method: str, url_name: str | None) -> list[str] | None:

@@ -21,19 +21,22 @@ from casusregie.accounts.roles import Role
 from casusregie.cases import access as case_access
 from casusregie.cases import actions as case_actions
 from casusregie.cases.models import Case, Participation
-from casusregie.houses.models import House, Organisation, Partnership
+from casusregie.houses.models import House, InviteeChoice, Organisation, Partnership
 from casusregie.inbox.actions import notify
 from casusregie.privacy import log, policy
+from casusregie.privacy.audit import record_change
 from casusregie.privacy.models import DataCategory, Operation
+from casusregie.referrals.models import Referral
 from casusregie.webhooks import events as webhook_events
 
-from .access import attendee_names, is_director
+from .access import attendee_names, guest_organisation_ids, is_director
 from .models import (
     AgendaItem,
     Answer,
     Attendance,
     Audience,
     Availability,
+    ChosenInvitee,
     Contribution,
     ContributionKind,
     Decision,
@@ -140,8 +143,19 @@ def do_plan_meeting(
     )
     for position, case in enumerate(cases, start=1):
         AgendaItem.objects.create(meeting=meeting, case=case, position=position)
+    # Which invitees the referrer proposed stays visible on the invitation (decision 0050).
+    proposed = set(
+        Referral.proposed_invitees.through.objects.filter(referral__case__in=cases).values_list(
+            "organisation", flat=True
+        )
+    )
     Invitation.objects.bulk_create(
-        Invitation(meeting=meeting, organisation=org, required=required)
+        Invitation(
+            meeting=meeting,
+            organisation=org,
+            required=required,
+            proposed_by_referrer=org.pk in proposed,
+        )
         for org, required in invitees
     )
     TimeSlot.objects.bulk_create(TimeSlot(meeting=meeting, starts_at=s) for s in sorted(slots))
@@ -476,15 +490,92 @@ def do_add_contribution(
     meeting = item.meeting
     if meeting.status in (MeetingStatus.CANCELLED, MeetingStatus.HELD):
         raise ValidationError(_("This meeting is over; contributions are closed."))
-    participants = {
+    participants = _participants(item)
+    membership = policy.membership_in(actor, meeting.house_id, organisations=list(participants))
+    if membership is None:
+        raise PermissionDenied(_("Only organisations taking part in the case can contribute."))
+    return _contribute(
+        item,
+        meeting,
+        participants,
+        author=actor,
+        organisation=membership.organisation,
+        kind=kind,
+        text=text,
+        purpose=purpose,
+        audience=audience,
+        organisations=organisations,
+        advice_only=advice_only,
+        categories=categories,
+    )
+
+
+@transaction.atomic
+def do_record_contribution_at_table(
+    item: AgendaItem,
+    *,
+    organisation: Organisation | None,
+    text: str,
+    purpose: str,
+    audience: str,
+    organisations: Sequence[Organisation] = (),
+    advice_only: bool = False,
+    categories: Sequence[str] = (),
+    actor: Any,
+    version: int | None = None,
+) -> Contribution:
+    """What a partner says at the table, recorded by the chair in table mode with the audience
+    the partner gives it (decision 0049): the chair is the author, the partner that said it the
+    organisation, and it must take part in the case."""
+    meeting = _table(item.meeting, actor, version)
+    participants = _participants(item)
+    if organisation is None or organisation.pk not in participants:
+        raise ValidationError(
+            {"organisation": [_("Choose the organisation that said it; it must take part.")]}
+        )
+    contribution = _contribute(
+        item,
+        meeting,
+        participants,
+        author=actor,
+        organisation=organisation,
+        kind=ContributionKind.AT_THE_TABLE,
+        text=text,
+        purpose=purpose,
+        audience=audience,
+        organisations=organisations,
+        advice_only=advice_only,
+        categories=categories,
+    )
+    _bump(meeting)
+    return contribution
+
+
+def _participants(item: AgendaItem) -> dict[int, Organisation]:
+    return {
         p.organisation_id: p.organisation
         for p in item.case.participations.filter(ended_at__isnull=True).select_related(
             "organisation"
         )
     }
-    membership = policy.membership_in(actor, meeting.house_id, organisations=list(participants))
-    if membership is None:
-        raise PermissionDenied(_("Only organisations taking part in the case can contribute."))
+
+
+def _contribute(
+    item: AgendaItem,
+    meeting: Meeting,
+    participants: dict[int, Organisation],
+    *,
+    author: Any,
+    organisation: Organisation,
+    kind: str,
+    text: str,
+    purpose: str,
+    audience: str,
+    organisations: Sequence[Organisation],
+    advice_only: bool,
+    categories: Sequence[str],
+) -> Contribution:
+    """Validate and store a contribution, and write the disclosure to its audience."""
     errors: dict[str, list[str]] = {}
     if not text.strip():
         errors["text"] = [_("Write your contribution.")]
@@ -504,8 +595,8 @@ def do_add_contribution(
     contribution = Contribution.objects.create(
         agenda_item=item,
         kind=kind,
-        author=actor,
-        organisation=membership.organisation,
+        author=author,
+        organisation=organisation,
         text=text.strip(),
         advice_only=advice_only,
         audience=audience,
@@ -520,20 +611,215 @@ def do_add_contribution(
     else:
         recipients = []
     log.record(
-        actor=actor,
+        actor=author,
         house=meeting.house,
         name="meeting.contribution",
         operation=Operation.CREATE,
         obj=contribution,
         case_id=item.case_id,
-        actor_organisation=membership.organisation,
+        actor_organisation=organisation,
         subjects=case_access.subject_refs(case_access.case_subjects(item.case)),
-        recipients=[o for o in recipients if o.pk != membership.organisation_id],
+        recipients=[o for o in recipients if o.pk != organisation.pk],
         meeting_id=meeting.pk,
         attendees=attendee_names(meeting),
         purpose=contribution.purpose,
         # The register always records case information; the author adds what else it holds.
         categories=sorted({DataCategory.CASE, *categories}),
-        after={"audience": audience, "advice_only": advice_only},
+        after={"audience": audience, "advice_only": advice_only, "kind": kind},
     )
     return contribution
+
+
+PICTURE_MAX = 20_000
+
+
+@transaction.atomic
+def do_write_picture(
+    item: AgendaItem,
+    *,
+    shared_picture: str,
+    scenarios: str,
+    actor: Any,
+    version: int | None = None,
+) -> AgendaItem:
+    """The chair writes the shared picture (*beeldvorming*) and the scenarios weighed
+    (*oordeelsvorming*) of one case, before the decisions (*besluitvorming*). Like a decision,
+    both are shared with every organisation taking part in the case (decision 0049)."""
+    meeting = _table(item.meeting, actor, version)
+    item = AgendaItem.objects.select_for_update().select_related("case").get(pk=item.pk)
+    errors: dict[str, list[str]] = {}
+    for field, value in (("shared_picture", shared_picture), ("scenarios", scenarios)):
+        if len(value) > PICTURE_MAX:
+            errors[field] = [_("Keep this under 20,000 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    before = {"shared_picture": bool(item.shared_picture), "scenarios": bool(item.scenarios)}
+    changed = [
+        field
+        for field, value in (("shared_picture", shared_picture), ("scenarios", scenarios))
+        if getattr(item, field) != value.strip()
+    ]
+    if not changed:
+        return item
+    item.shared_picture = shared_picture.strip()
+    item.scenarios = scenarios.strip()
+    item.save(update_fields=["shared_picture", "scenarios"])
+    _bump(meeting)
+    log.record(
+        actor=actor,
+        house=meeting.house,
+        name="meeting.picture",
+        operation=Operation.UPDATE,
+        obj=item,
+        case_id=item.case_id,
+        subjects=case_access.subject_refs(case_access.case_subjects(item.case)),
+        recipients=list(_participants(item).values()),
+        meeting_id=meeting.pk,
+        attendees=attendee_names(meeting),
+        before=before,
+        after={"changed": changed},
+    )
+    return item
+
+
+@transaction.atomic
+def do_register_guest(
+    meeting: Meeting,
+    *,
+    name: str,
+    organisation: Organisation | None,
+    role: str,
+    actor: Any,
+    version: int | None = None,
+) -> Attendance:
+    """Someone at the table without an account: name, organisation and role, no login. The
+    organisation is one invited to the meeting or the house's own staff, so the disclosure
+    register names a partner that is a joint controller (decision 0049)."""
+    meeting = _table(meeting, actor, version)
+    errors: dict[str, list[str]] = {}
+    name = " ".join(name.split())
+    role = " ".join(role.split())
+    if not name:
+        errors["name"] = [_("Write the guest's name.")]
+    elif len(name) > 200:
+        errors["name"] = [_("Keep the name under 200 characters.")]
+    if not role:
+        errors["role"] = [_("Write in which role the guest sits at the table.")]
+    elif len(role) > 100:
+        errors["role"] = [_("Keep the role under 100 characters.")]
+    if organisation is None or organisation.pk not in guest_organisation_ids(meeting):
+        errors["organisation"] = [
+            _("Choose an organisation invited to this meeting, or the house's own team.")
+        ]
+    elif name and meeting.attendance.filter(organisation=organisation, name=name).exists():
+        errors["name"] = [_("%(name)s is already registered present.") % {"name": name}]
+    if errors:
+        raise ValidationError(errors)
+    assert organisation is not None
+    row = Attendance.objects.create(
+        meeting=meeting, user=None, name=name, organisation=organisation, role=role
+    )
+    _bump(meeting)
+    log.record(
+        actor=actor,
+        house=meeting.house,
+        name="meeting.attendance",
+        operation=Operation.UPDATE,
+        obj=meeting,
+        subjects=[log.SubjectRef(f"meeting-{meeting.pk}", "meeting")],
+        after={"guest": row.pk, "organisation": organisation.pk, "role": role},
+    )
+    return row
+
+
+@transaction.atomic
+def do_choose_invitees(case: Case, *, organisations: Sequence[Organisation], actor: Any) -> None:
+    """In a house where the organisation the case is placed with chooses the invitees
+    (`invitee_choice=placing_organisation`, decision 0050), its case workers choose whom to
+    invite to the meetings about the case; the process director's planning form starts from
+    this choice, and the director is told."""
+    case = Case.objects.select_for_update().select_related("house").get(pk=case.pk)
+    house = case.house
+    if house.invitee_choice != InviteeChoice.PLACING_ORGANISATION:
+        raise PermissionDenied(_("In this house the placing organisation does not choose."))
+    placing = case.placing_organisation
+    if placing is None or not policy.works_for(actor, house, placing):
+        raise PermissionDenied(
+            _("Only the organisation the case is placed with chooses the invitees.")
+        )
+    if not case.is_open:
+        raise ValidationError(_("This case is closed."))
+    partners = set(Partnership.objects.filter(house=house).values_list("organisation", flat=True))
+    if not organisations:
+        raise ValidationError({"organisations": [_("Choose at least one organisation.")]})
+    if any(o.pk not in partners for o in organisations):
+        raise ValidationError(
+            {"organisations": [_("This organisation is not a partner of this house.")]}
+        )
+    before = sorted(case.chosen_invitees.values_list("organisation", flat=True))
+    chosen = sorted({o.pk for o in organisations})
+    if before == chosen:
+        return
+    case.chosen_invitees.all().delete()
+    ChosenInvitee.objects.bulk_create(
+        ChosenInvitee(case=case, organisation_id=pk, chosen_by=actor) for pk in chosen
+    )
+    log.record(
+        actor=actor,
+        house=house,
+        name="case.choose_invitees",
+        operation=Operation.UPDATE,
+        obj=case,
+        case_id=case.pk,
+        actor_organisation=placing,
+        subjects=case_access.subject_refs(case_access.case_subjects(case)),
+        before={"invitees": before},
+        after={"invitees": chosen},
+    )
+    directors = [case.process_director] if case.process_director else []
+    directors = directors or list(policy.case_workers(house, roles=(Role.PROCESS_DIRECTOR,)))
+    notify(
+        [u for u in directors if u != actor],
+        house=house,
+        link=reverse("meetings:new", kwargs={"slug": house.slug}) + f"?casus={case.pk}",
+        message=_("%(org)s chose whom to invite to the meeting about case %(ref)s")
+        % {"org": placing.name, "ref": case.reference},
+    )
+
+
+@transaction.atomic
+def do_hand_over_chair(
+    meeting: Meeting, *, chair: User, from_user: User, actor: Any, reason: str
+) -> Meeting:
+    """Part of a handover (houses.actions.do_handover, decision 0046): a meeting not yet held
+    gets another chair, a process director of the house."""
+    meeting = Meeting.objects.select_for_update().select_related("house").get(pk=meeting.pk)
+    if not policy.has_role(actor, meeting.house, Role.PROCESS_DIRECTOR, Role.FUNCTIONAL_ADMIN):
+        raise PermissionDenied(
+            _("Only a process director or a functional administrator hands work over.")
+        )
+    if meeting.chair_id != from_user.pk or meeting.status in (
+        MeetingStatus.HELD,
+        MeetingStatus.CANCELLED,
+    ):
+        raise ValidationError(
+            _("%(name)s no longer chairs meeting %(ref)s.")
+            % {"name": from_user, "ref": meeting.reference}
+        )
+    if not is_director(chair, meeting.house_id):
+        raise ValidationError(
+            {"process_director": _("The new chair must be a process director of this house.")}
+        )
+    meeting.chair = chair
+    meeting.version += 1
+    meeting.save(update_fields=["chair", "version"])
+    record_change(
+        actor=actor,
+        action="meeting.handover",
+        obj=meeting,
+        house=meeting.house,
+        before={"chair": from_user.pk},
+        after={"chair": chair.pk},
+        reason=reason,
+    )
+    return meeting

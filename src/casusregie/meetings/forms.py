@@ -102,6 +102,8 @@ class CancelForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
+    """Who is present, ticked per organisation (table mode renders one fieldset each)."""
+
     people: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Present"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
@@ -110,9 +112,45 @@ class AttendanceForm(forms.Form):
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = people  # type: ignore[attr-defined]
-        self.fields["people"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda u: f"{u.full_name} ({u.org_name})" if hasattr(u, "org_name") else u.full_name
-        )
+
+    def ticked(self) -> set[int]:
+        value = self["people"].value() or []
+        return {int(v) for v in value if str(v).isdigit()}
+
+
+class GuestForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None
+    )
+    role = forms.CharField(
+        label=_("Role at the table"),
+        max_length=100,
+        help_text=_("For example: neighbourhood officer, interpreter, team leader."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class PictureForm(forms.Form):
+    shared_picture = forms.CharField(
+        label=_("Shared picture"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the table agrees the situation is (picture forming)."),
+    )
+    scenarios = forms.CharField(
+        label=_("Scenarios"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The ways forward the table weighed, before deciding (judging)."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class DecisionForm(forms.Form):
@@ -231,3 +269,54 @@ class ContributionForm(forms.Form):
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisations"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class TableContributionForm(ContributionForm):
+    """What a partner says at the table, recorded by the chair with the partner's audience."""
+
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Said by"), queryset=None
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    field_order = [
+        "organisation",
+        "text",
+        "advice_only",
+        "audience",
+        "organisations",
+        "purpose",
+        "categories",
+    ]
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, organisations=organisations, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["text"].label = _("What was said")
+
+
+class InviteesForm(forms.Form):
+    organisations: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label=_("Invite these organisations"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "In this house the organisation the case is placed with chooses whom to invite; "
+            "the process director plans the meeting with this choice."
+        ),
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class PickCasesForm(forms.Form):
+    """The first step of planning: which cases, so the invitees can be suggested."""
+
+    casus: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label=_("Cases on the agenda"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["casus"].queryset = cases  # type: ignore[attr-defined]

@@ -192,6 +192,9 @@ class Attendance(models.Model):
     organisation = models.ForeignKey(
         "houses.Organisation", on_delete=models.PROTECT, related_name="+"
     )
+    # A guest without an account (no user) is recorded with the role in which they sit at the
+    # table; the organisation is still a partner of the house (decision 0049).
+    role = models.CharField(_("role"), max_length=100, blank=True)
     registered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -224,3 +227,26 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["recorded_at", "id"]
+
+
+class ChosenInvitee(models.Model):
+    """An organisation to invite to the meetings about a case, chosen by the organisation the
+    case was placed with (house setting `invitee_choice=placing_organisation`, decision 0050).
+    The process director's planning form starts from this choice."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="chosen_invitees")
+    organisation = models.ForeignKey(
+        "houses.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    chosen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "organisation"], name="chosen_invitee_once_per_case"
+            ),
+        ]

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from casusregie.accounts.roles import Role
@@ -19,7 +20,7 @@ from casusregie.cases.access import subject_refs_of_cases
 from casusregie.cases.actions import record_case_list
 from casusregie.cases.models import Case
 from casusregie.cases.phases import Phase
-from casusregie.houses.models import Organisation
+from casusregie.houses.models import InviteeChoice, Organisation
 from casusregie.plans.actions import do_create_actions
 from casusregie.plans.models import Action
 from casusregie.privacy import log, policy
@@ -28,7 +29,17 @@ from casusregie.web import pdf
 from casusregie.web.forms import apply_errors
 
 from . import actions
-from .access import access_meeting, excerpt, is_director, suggested_invitees
+from .access import (
+    access_meeting,
+    access_placed_case,
+    attendance_groups,
+    excerpt,
+    guest_organisation_ids,
+    invitee_choices_of,
+    is_director,
+    suggested_invitees,
+    table_overview,
+)
 from .forms import (
     ActionGridForm,
     AttendanceForm,
@@ -36,8 +47,13 @@ from .forms import (
     CancelForm,
     ContributionForm,
     DecisionForm,
+    GuestForm,
+    InviteesForm,
     MeetingForm,
+    PickCasesForm,
+    PictureForm,
     ScheduleForm,
+    TableContributionForm,
     house_people,
     partner_organisations,
 )
@@ -71,8 +87,27 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+INVITEE_HELP: dict[str, Any] = {
+    InviteeChoice.REFERRER: _lazy(
+        "In this house the referrer proposes whom to invite: ticked are the organisations "
+        "taking part and the referrer's proposals."
+    ),
+    InviteeChoice.PLACING_ORGANISATION: _lazy(
+        "In this house the organisation the case is placed with chooses whom to invite: "
+        "ticked are the organisations taking part and its choice (until it has chosen, the "
+        "referrer's proposals)."
+    ),
+    InviteeChoice.PROCESS_DIRECTOR: _lazy(
+        "Suggested: the organisations taking part and partners with expertise in the cases' "
+        "life domains."
+    ),
+}
+
+
 @login_required
 def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """Planning in two steps: choose the cases (a GET form), then the meeting form starts with
+    the invitees the house's setting suggests for them (decision 0050)."""
     house = policy.access_house(request.user, slug, roles=(Role.PROCESS_DIRECTOR,))
     cases = (
         policy.visible(request.user, Case)
@@ -80,17 +115,26 @@ def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
         .exclude(phase=Phase.CLOSED)
         .order_by("-id")
     )
+    # The case picker shows every open case's title (its main person).
+    record_case_list(request.user, house, list(cases.values_list("pk", flat=True)), "meeting.plan")
+    chosen = [int(c) for c in request.GET.getlist("casus") if c.isdigit()]
+    if request.method != "POST" and not chosen:
+        return render(
+            request,
+            "meetings/meeting_new.html",
+            {"house": house, "pick_form": PickCasesForm(cases=cases)},
+        )
     organisations = partner_organisations(house)
     initial: dict[str, Any] = {}
-    chosen = [int(c) for c in request.GET.getlist("casus") if c.isdigit()]
-    if chosen:
-        picked = list(cases.filter(pk__in=chosen))
+    picked = list(cases.filter(pk__in=chosen)) if chosen else []
+    if picked:
         initial["cases"] = picked
         initial["invitees"] = suggested_invitees(house, picked)
         initial["title"] = _("Case meeting")
     form = MeetingForm(
         request.POST or None, initial=initial, cases=cases, organisations=organisations
     )
+    form.fields["invitees"].help_text = INVITEE_HELP.get(house.invitee_choice, "")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         optional = set(data["optional"])
@@ -114,10 +158,62 @@ def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("meetings:detail", slug=slug, pk=meeting.pk)
     status = 400 if request.method == "POST" else 200
-    # The case picker shows every open case's title (its main person).
-    record_case_list(request.user, house, list(cases.values_list("pk", flat=True)), "meeting.plan")
     return render(
-        request, "meetings/meeting_new.html", {"house": house, "form": form}, status=status
+        request,
+        "meetings/meeting_new.html",
+        {
+            "house": house,
+            "form": form,
+            "choices_made": invitee_choices_of(request.user, picked),
+            "placing_chooses": house.invitee_choice == InviteeChoice.PLACING_ORGANISATION,
+        },
+        status=status,
+    )
+
+
+@login_required
+def choose_invitees(request: HttpRequest, slug: str, case: int) -> HttpResponse:
+    """The placing organisation chooses whom to invite to the meetings about its case
+    (house setting `invitee_choice=placing_organisation`)."""
+    placed = access_placed_case(request.user, slug, case)
+    chosen = invitee_choices_of(request.user, [placed])
+    if chosen:
+        start = [c.organisation for c in chosen]
+    else:
+        start = suggested_invitees(placed.house, [placed])
+    form = InviteesForm(
+        request.POST if request.method == "POST" else None,
+        organisations=partner_organisations(placed.house),
+        initial={"organisations": start},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_choose_invitees(
+                placed, organisations=list(form.cleaned_data["organisations"]), actor=request.user
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Your choice is saved; the process director plans the meeting with it.")
+            )
+            return redirect("cases:detail", slug=slug, pk=placed.pk)
+    log.record(
+        actor=request.user,
+        house=placed.house,
+        name="case.invitees.read",
+        operation=Operation.READ,
+        obj=placed,
+        case_id=placed.pk,
+        subjects=subject_refs_of_cases([placed]),
+    )
+    return render(
+        request,
+        "meetings/choose_invitees.html",
+        {"house": placed.house, "case": placed, "form": form, "chosen": chosen},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -282,6 +378,8 @@ def _table_page(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpRes
     people = house_people(house)
     items = list(meeting.agenda.select_related("case").order_by("position"))
     _log_read(request, meeting, items)
+    overview = table_overview(request.user, meeting, items)
+    version = {"version": meeting.version}
     sections = []
     for item in items:
         organisations = Organisation.objects.filter(
@@ -290,20 +388,32 @@ def _table_page(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpRes
         sections.append(
             {
                 "item": item,
+                **overview["per_item"][item.pk],
                 "decisions": list(item.decisions.all()),
                 "actions": list(
                     policy.visible(request.user, Action)
                     .filter(case=item.case, meeting=meeting)
                     .select_related("owner_organisation", "owner")
                 ),
-                "decision_form": bound.get(f"decision_{item.pk}")
-                or DecisionForm(people=people, initial={"version": meeting.version}),
-                "action_form": bound.get(f"actions_{item.pk}")
-                or ActionGridForm(
-                    organisations=organisations,
-                    people=people,
-                    initial={"version": meeting.version},
+                "picture_form": bound.get(f"picture_{item.pk}")
+                or PictureForm(
+                    auto_id=_ids(item, "beeld"),
+                    initial={
+                        "shared_picture": item.shared_picture,
+                        "scenarios": item.scenarios,
+                        **version,
+                    },
                 ),
+                "contribution_form": bound.get(f"contribution_{item.pk}")
+                or TableContributionForm(
+                    organisations=organisations,
+                    auto_id=_ids(item, "inbreng"),
+                    initial={"audience": "all", **version},
+                ),
+                "decision_form": bound.get(f"decision_{item.pk}")
+                or DecisionForm(people=people, initial=version),
+                "action_form": bound.get(f"actions_{item.pk}")
+                or ActionGridForm(organisations=organisations, people=people, initial=version),
             }
         )
     return render(
@@ -313,13 +423,28 @@ def _table_page(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpRes
             "house": house,
             "meeting": meeting,
             "sections": sections,
-            "attendance": meeting.attendance.select_related("organisation"),
+            "attendance": overview["attendance"],
+            "absent": overview["absent"],
             "attendance_form": bound.get("attendance")
-            or AttendanceForm(people=people, initial={"version": meeting.version}),
+            or AttendanceForm(people=people, initial=version),
+            "attendance_groups": attendance_groups(house),
+            "guest_form": bound.get("guest")
+            or GuestForm(
+                organisations=_guest_organisations(meeting), auto_id="gast-%s", initial=version
+            ),
             "earlier": earlier_representatives(request.user, meeting),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _ids(item: AgendaItem, form: str) -> str:
+    """Field ids unique on the table page, where every agenda item has the same forms."""
+    return f"{form}-{item.pk}-%s"
+
+
+def _guest_organisations(meeting: Meeting) -> Any:
+    return Organisation.objects.filter(pk__in=guest_organisation_ids(meeting)).order_by("name")
 
 
 def earlier_representatives(user: Any, meeting: Meeting) -> list[Any]:
@@ -372,6 +497,92 @@ def _item(meeting: Meeting, item_pk: int) -> AgendaItem:
     if item is None:
         raise Http404
     return item
+
+
+@login_required
+@require_POST
+def table_guest(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    meeting = _director_meeting(request, slug, pk)
+    form = GuestForm(request.POST, organisations=_guest_organisations(meeting), auto_id="gast-%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_register_guest(
+                meeting,
+                name=data["name"],
+                organisation=data["organisation"],
+                role=data["role"],
+                actor=request.user,
+                version=data["version"],
+            )
+        except ValidationError as error:
+            _table_error(error, form)
+        else:
+            messages.success(request, _("The guest is registered present."))
+            return redirect("meetings:table", slug=slug, pk=pk)
+    return _table_page(request, meeting, guest=form)
+
+
+def _back_to_item(request: HttpRequest, item: AgendaItem) -> HttpResponse:
+    return redirect(f"{request.path.rsplit('/', 3)[0]}/#agenda-{item.pk}")
+
+
+@login_required
+@require_POST
+def table_picture(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    meeting = _director_meeting(request, slug, pk)
+    agenda_item = _item(meeting, item)
+    form = PictureForm(request.POST, auto_id=_ids(agenda_item, "beeld"))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_write_picture(
+                agenda_item,
+                shared_picture=data["shared_picture"],
+                scenarios=data["scenarios"],
+                actor=request.user,
+                version=data["version"],
+            )
+        except ValidationError as error:
+            _table_error(error, form)
+        else:
+            messages.success(request, _("The shared picture and scenarios are saved."))
+            return _back_to_item(request, agenda_item)
+    return _table_page(request, meeting, **{f"picture_{agenda_item.pk}": form})
+
+
+@login_required
+@require_POST
+def table_contribution(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    meeting = _director_meeting(request, slug, pk)
+    agenda_item = _item(meeting, item)
+    participants = Organisation.objects.filter(
+        participations__case=agenda_item.case, participations__ended_at__isnull=True
+    ).order_by("name")
+    form = TableContributionForm(
+        request.POST, organisations=participants, auto_id=_ids(agenda_item, "inbreng")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_record_contribution_at_table(
+                agenda_item,
+                organisation=data["organisation"],
+                text=data["text"],
+                purpose=data["purpose"],
+                audience=data["audience"],
+                organisations=list(data["organisations"]),
+                advice_only=data["advice_only"],
+                categories=data["categories"],
+                actor=request.user,
+                version=data["version"],
+            )
+        except ValidationError as error:
+            _table_error(error, form)
+        else:
+            messages.success(request, _("What was said is recorded for its audience."))
+            return _back_to_item(request, agenda_item)
+    return _table_page(request, meeting, **{f"contribution_{agenda_item.pk}": form})
 
 
 @login_required
@@ -518,8 +729,19 @@ def minutes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _contribution_line(contribution: Contribution) -> str:
-    advice = f" ({_('advice only')})" if contribution.advice_only else ""
-    return f"{contribution.organisation.name}{advice}: {contribution.text}"
+    advice = f", {_('advice only')}" if contribution.advice_only else ""
+    kind = contribution.get_kind_display().lower()
+    return f"{contribution.organisation.name} ({kind}{advice}): {contribution.text}"
+
+
+def _picture_lines(item: AgendaItem) -> list[str]:
+    """The shared picture and scenarios of a case, as the excerpt's first paragraphs."""
+    lines = []
+    if item.shared_picture:
+        lines.append(f"{_('Shared picture')}: {item.shared_picture}")
+    if item.scenarios:
+        lines.append(f"{_('Scenarios')}: {item.scenarios}")
+    return lines
 
 
 @login_required
@@ -534,7 +756,8 @@ def minutes_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         sections.append(
             pdf.Section(
                 _("Case %(ref)s") % {"ref": item.case.reference},
-                paragraphs=[f"{d.get_kind_display()}: {d.text}" for d in entry["decisions"]]
+                paragraphs=_picture_lines(item)
+                + [f"{d.get_kind_display()}: {d.text}" for d in entry["decisions"]]
                 + [_contribution_line(c) for c in entry["contributions"]],
                 empty_text=_("No decisions recorded."),
                 children=[

@@ -36,12 +36,28 @@ from casusregie.cases.access import access_case, case_subjects
 from casusregie.cases.actions import record_case_list
 from casusregie.houses.domains import LifeDomain
 from casusregie.houses.models import House
-from casusregie.plans.access import may_edit_plan, may_review, progress_counts
+from casusregie.plans.access import (
+    may_answer_for_owner,
+    may_edit_plan,
+    may_review,
+    progress_counts,
+)
 from casusregie.privacy import policy
 
 from . import actions
 from .casefile import case_file
-from .models import Action, ActionStatus, Feedback, Goal, Plan
+from .models import (
+    Action,
+    ActionChange,
+    ActionRequest,
+    ActionStatus,
+    Feedback,
+    Goal,
+    Plan,
+    RequestKind,
+    RequestStatus,
+    Service,
+)
 
 # --- Output ----------------------------------------------------------------------------------
 
@@ -80,12 +96,46 @@ class ActionOut(serializers.Serializer):
         return [other.pk for other in action.depends_on.all()]
 
 
+class ActionChangeOut(serializers.Serializer):
+    kind = serializers.CharField()
+    before = serializers.DictField()
+    after = serializers.DictField()
+    reason = serializers.CharField()
+    by = Ref()
+    at = serializers.DateTimeField()
+
+
+class ActionRequestOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(RequestKind.choices)
+    proposed_date = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+    organisation = Ref()
+    at = serializers.DateTimeField()
+    status = serializers.ChoiceField(RequestStatus.choices)
+    decision_note = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
 class ActionDetailOut(ActionOut):
+    goal = serializers.IntegerField(source="goal_id", allow_null=True)
+    service = serializers.IntegerField(source="service_id", allow_null=True)
+    version = serializers.IntegerField()
     feedback = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+    requests = serializers.SerializerMethodField()
 
     @extend_schema_field(FeedbackOut(many=True))
     def get_feedback(self, action: Action) -> Any:
         return FeedbackOut(self.context["feedback"], many=True).data
+
+    @extend_schema_field(ActionChangeOut(many=True))
+    def get_changes(self, action: Action) -> Any:
+        return ActionChangeOut(self.context["changes"], many=True).data
+
+    @extend_schema_field(ActionRequestOut(many=True))
+    def get_requests(self, action: Action) -> Any:
+        return ActionRequestOut(self.context["requests"], many=True).data
 
 
 class ProgressRowOut(serializers.Serializer):
@@ -118,8 +168,24 @@ def action_detail(request: Request, slug: str, pk: int) -> dict[str, Any]:
         .select_related("author", "organisation")
         .order_by("submitted_at", "pk")
     )
+    changes = (
+        policy.visible(request.user, ActionChange)
+        .filter(action=action)
+        .select_related("by")
+        .order_by("at", "pk")
+    )
+    requests = (
+        policy.visible(request.user, ActionRequest)
+        .filter(action=action)
+        .select_related("organisation")
+        .order_by("at", "pk")
+    )
     record_read(request, action.house, action, case_subjects(action.case), action.case_id)
-    return dict(ActionDetailOut(action, context={"feedback": feedback}).data)
+    return dict(
+        ActionDetailOut(
+            action, context={"feedback": feedback, "changes": changes, "requests": requests}
+        ).data
+    )
 
 
 def visible_actions(request: Request, slug: str) -> QuerySet[Action]:
@@ -190,6 +256,8 @@ class ActionIn(serializers.Serializer):
     owner = serializers.IntegerField(allow_null=True, required=False, default=None)
     due_date = serializers.DateField(allow_null=True)
     domain = serializers.ChoiceField(LifeDomain.choices, allow_blank=True, default="")
+    goal = id_field(allow_null=True, required=False, default=None)
+    service = id_field(allow_null=True, required=False, default=None)
     depends_on = serializers.ListField(child=serializers.IntegerField(), default=list)
 
 
@@ -228,6 +296,11 @@ class CaseActionsView(ApiView):
         organisations = {o.pk: o for o in policy.organisations_visible_to(request.user)}
         people = {u.pk: u for u in policy.users_visible_to(request.user, case.house)}
         existing = {a.pk: a for a in policy.visible(request.user, Action).filter(case=case)}
+        goals = {g.pk: g for g in policy.visible(request.user, Goal).filter(plan__case=case)}
+        services = {
+            s.pk: s
+            for s in policy.visible(request.user, Service).filter(house=case.house, active=True)
+        }
         rows: list[actions.ActionData] = []
         unknown: dict[str, list[str]] = {}
         for index, row in enumerate(data["actions"]):
@@ -237,6 +310,10 @@ class CaseActionsView(ApiView):
                 unknown[f"actions.{index}.owner_organisation"] = ["Unknown organisation."]
             if row["owner"] and owner is None:
                 unknown[f"actions.{index}.owner"] = ["Unknown person."]
+            if row["goal"] and row["goal"] not in goals:
+                unknown[f"actions.{index}.goal"] = ["Unknown goal of this plan."]
+            if row["service"] and row["service"] not in services:
+                unknown[f"actions.{index}.service"] = ["Unknown service of this house."]
             missing = [i for i in row["depends_on"] if i not in existing]
             if missing:
                 unknown[f"actions.{index}.depends_on"] = ["Unknown action of this case."]
@@ -247,6 +324,8 @@ class CaseActionsView(ApiView):
                     owner=owner,
                     due_date=row["due_date"],
                     domain=row["domain"],
+                    goal=goals.get(row["goal"] or 0),
+                    service=services.get(row["service"] or 0),
                     depends_on=[existing[i] for i in row["depends_on"] if i in existing],
                 )
             )
@@ -351,6 +430,172 @@ class FeedbackReviewView(ActionChangeView):
             raise PermissionDenied
         data = parse(ReviewIn, request.data, request, action.house)  # type: ignore[union-attr]
         actions.do_review_feedback(target, actor=request.user, **data)
+        return Response(action_detail(request, slug, pk))
+
+
+# --- The action lifecycle (decision 0051) ----------------------------------------------------
+
+
+class ActionEditIn(serializers.Serializer):
+    title = serializers.CharField(max_length=300, allow_blank=True)
+    goal = id_field(allow_null=True, required=False, default=None)
+    domain = serializers.ChoiceField(LifeDomain.choices, allow_blank=True, default="")
+    service = id_field(allow_null=True, required=False, default=None)
+    depends_on = serializers.ListField(child=id_field(), default=list, max_length=100)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ReassignIn(serializers.Serializer):
+    owner_organisation = id_field()
+    owner = id_field(allow_null=True, required=False, default=None)
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class RescheduleIn(serializers.Serializer):
+    due_date = serializers.DateField()
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class CancelIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class MoreTimeIn(serializers.Serializer):
+    proposed_date = serializers.DateField()
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class DeclineIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class DecideIn(serializers.Serializer):
+    decision = serializers.ChoiceField([(actions.ACCEPT, "accept"), (actions.ESCALATE, "escalate")])
+    note = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    owner_organisation = id_field(allow_null=True, required=False, default=None)
+    owner = id_field(allow_null=True, required=False, default=None)
+
+
+def _lookup(request: Request, action: Action, data: dict[str, Any]) -> dict[str, Any]:
+    """Ids in the body as objects of the action's case and house; unknown ones are a 400."""
+    case = action.case
+    found: dict[str, Any] = {}
+    unknown: dict[str, list[str]] = {}
+
+    def one(name: str, rows: Any, message: str) -> None:
+        if name not in data:
+            return
+        found[name] = rows.filter(pk=data[name]).first() if data[name] else None
+        if data[name] and found[name] is None:
+            unknown[name] = [message]
+
+    one("goal", policy.visible(request.user, Goal).filter(plan__case=case), "Unknown goal.")
+    one(
+        "service",
+        policy.visible(request.user, Service).filter(house=case.house, active=True),
+        "Unknown service.",
+    )
+    one(
+        "owner_organisation",
+        policy.organisations_visible_to(request.user),
+        "Unknown organisation.",
+    )
+    one("owner", policy.users_visible_to(request.user, case.house), "Unknown person.")
+    if "depends_on" in data:
+        others = list(
+            policy.visible(request.user, Action).filter(case=case, pk__in=data["depends_on"])
+        )
+        if len(others) != len(set(data["depends_on"])):
+            unknown["depends_on"] = ["Unknown action of this case."]
+        found["depends_on"] = others
+    if unknown:
+        raise ValidationError(unknown)
+    return found
+
+
+def _lifecycle_view(
+    serializer: type[serializers.Serializer],
+    function: str,
+    summary: str,
+    *,
+    owner_side: bool = False,
+) -> type[ActionChangeView]:
+    """One endpoint of the lifecycle: the gate before the body is read (who may not change
+    the action learns nothing from its validation), then the do_* function."""
+
+    class View(ActionChangeView):
+        @extend_schema(request=serializer, responses=ActionDetailOut, summary=summary)
+        def post(self, request: Request, slug: str, pk: int) -> Response:
+            action = visible_actions(request, slug).filter(pk=pk).first()
+            if action is None:
+                raise Http404
+            allowed = (
+                may_answer_for_owner(request.user, action)
+                if owner_side
+                else may_edit_plan(request.user, action.case)
+            )
+            if not allowed:
+                raise PermissionDenied
+            data = parse(serializer, request.data, request, action.house)
+            data.update(_lookup(request, action, data))
+            getattr(actions, function)(action, actor=request.user, **data)
+            return Response(action_detail(request, slug, pk))
+
+    View.__name__ = View.__qualname__ = f"{function.removeprefix('do_').title()}View"
+    return View
+
+
+ActionEditView = _lifecycle_view(
+    ActionEditIn,
+    "do_edit_action",
+    "Change an action: title, goal, life domain, service, dependencies",
+)
+ActionReassignView = _lifecycle_view(
+    ReassignIn, "do_reassign_action", "Give an action to another organisation or person"
+)
+ActionRescheduleView = _lifecycle_view(
+    RescheduleIn, "do_reschedule_action", "Move an action's due date, with a reason"
+)
+ActionCancelView = _lifecycle_view(CancelIn, "do_cancel_action", "Cancel an action, with a reason")
+ActionMoreTimeView = _lifecycle_view(
+    MoreTimeIn, "do_ask_more_time", "Ask for more time (the owner organisation)", owner_side=True
+)
+ActionDeclineView = _lifecycle_view(
+    DeclineIn, "do_decline_action", "Decline an action (the owner organisation)", owner_side=True
+)
+
+
+class ActionRequestDecideView(ActionChangeView):
+    @extend_schema(
+        request=DecideIn,
+        responses=ActionDetailOut,
+        summary="Accept the owner's request or turn it into an escalation",
+    )
+    def post(self, request: Request, slug: str, pk: int, item: int) -> Response:
+        """The case director or a process director decides; others get 403."""
+        action = visible_actions(request, slug).filter(pk=pk).first()
+        target = (
+            policy.visible(request.user, ActionRequest).filter(action=action, pk=item).first()
+            if action is not None
+            else None
+        )
+        if target is None or action is None:
+            raise Http404
+        if not may_review(request.user, action):
+            raise PermissionDenied
+        data = parse(DecideIn, request.data, request, action.house)
+        found = _lookup(request, action, data)
+        actions.do_decide_request(
+            target,
+            decision=data["decision"],
+            note=data["note"],
+            owner_organisation=found["owner_organisation"],
+            owner=found["owner"],
+            actor=request.user,
+        )
         return Response(action_detail(request, slug, pk))
 
 

@@ -8,4 +8,7 @@ class PlansConfig(AppConfig):
     verbose_name = _("Plans and actions")
 
     def ready(self) -> None:
-        from . import access  # noqa: F401 - registers the access policy of this app's models
+        from . import (
+            access,  # noqa: F401 - registers the access policy of this app's models
+            services_access,  # noqa: F401 - the services map's policy
+        )

@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 
 from casusregie.cases.access import case_subjects, subject_refs
 from casusregie.cases.models import Case
+from casusregie.documents.access import documents_of_case
+from casusregie.documents.models import Document
+from casusregie.journal.models import JournalEntry
 from casusregie.meetings.models import Contribution, Decision
 from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
@@ -69,6 +72,54 @@ def progress_section(counts: Iterable[dict[str, Any]]) -> pdf.Section:
     )
 
 
+def _readers(item: JournalEntry | Document) -> str:
+    """Who may read an entry or document: its audience, with the named organisations."""
+    if item.audience == "organisations":
+        names = ", ".join(o.name for o in item.audience_organisations.all())
+        return f"{item.get_audience_display()}: {names}"
+    return str(item.get_audience_display())
+
+
+def journal_section(entries: Iterable[JournalEntry]) -> pdf.Section:
+    """The newest version of each journal entry the reader may read (as the timeline)."""
+    rows = [[_("Date"), _("Organisation"), _("Entry"), _("Who may read this")]]
+    for e in entries:
+        text = f"{e.get_kind_display()}: {e.text}"
+        if e.advice_only:
+            text += f" ({_('advice only')})"
+        if e.corrects_id:
+            text += " " + _("Corrected on %(date)s (%(reason)s)") % {
+                "date": _date(e.created_at.date()),
+                "reason": e.correction_reason,
+            }
+        rows.append([_date(e.occurred_on), e.organisation.name, text, _readers(e)])
+    return pdf.Section(_("Journal"), rows=rows, empty_text=_("The journal of this case is empty."))
+
+
+def documents_section(documents: Iterable[Document]) -> pdf.Section:
+    """The documents the reader may read, by name: their content stays in the application."""
+    rows = [[_("File"), _("Attached to"), _("Added"), _("Who may read this")]]
+    for d in documents:
+        if d.journal_entry_id:
+            attached = _("Journal entry of %(date)s") % {
+                "date": _date(d.journal_entry.occurred_on)  # type: ignore[union-attr]
+            }
+        elif d.contribution_id:
+            attached = _("Input for a case meeting")
+        elif d.action_id:
+            attached = _("Action A%(number)s: %(title)s") % {
+                "number": d.action.number,  # type: ignore[union-attr]
+                "title": d.action.title,  # type: ignore[union-attr]
+            }
+        else:
+            attached = _("The case itself")
+        added = f"{_date(d.uploaded_at)}, {d.organisation.name}"
+        rows.append([d.name, attached, added, _readers(d)])
+    return pdf.Section(
+        _("Documents you may read"), rows=rows, empty_text=_("No documents that you may read.")
+    )
+
+
 def case_file(user: Any, case: Case) -> bytes:
     """The PDF; the caller has checked that `user` may see `case` (access_case)."""
     links = list(case.case_subjects.select_related("subject").order_by("-is_main", "id"))
@@ -96,6 +147,16 @@ def case_file(user: Any, case: Case) -> bytes:
         .filter(agenda_item__case=case)
         .select_related("organisation", "agenda_item__meeting")
         .order_by("created_at", "pk")
+    )
+    entries = list(
+        policy.visible(user, JournalEntry)
+        .filter(case=case, is_current=True)
+        .select_related("organisation")
+        .prefetch_related("audience_organisations")
+        .order_by("occurred_on", "created_at", "pk")
+    )
+    documents = list(
+        documents_of_case(user, case).filter(removed_at__isnull=True).order_by("uploaded_at", "pk")
     )
     participations = case.participations.filter(ended_at__isnull=True).select_related(
         "organisation"
@@ -172,6 +233,8 @@ def case_file(user: Any, case: Case) -> bytes:
             ],
             empty_text=_("No written input you may read."),
         ),
+        journal_section(entries),
+        documents_section(documents),
     ]
     log.record(
         actor=user,

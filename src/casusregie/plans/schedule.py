@@ -12,20 +12,22 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casusregie.accounts.models import User
 from casusregie.accounts.roles import Role
 from casusregie.cases.access import case_subjects, subject_refs
+from casusregie.cases.models import Participation
 from casusregie.cases.phases import Phase
 from casusregie.houses.models import EscalationTarget, House
 from casusregie.inbox.actions import notify
-from casusregie.privacy import log
+from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
 
 from .actions import action_link
-from .models import Action, ActionStatus, Escalation, Plan
+from .models import Action, ActionStatus, Escalation, Feedback, Plan
 
 
 def _owners(action: Action) -> list[Any]:
@@ -166,3 +168,92 @@ def stalled_plans(house: House, today: datetime.date) -> Any:
         case__phase__in=(Phase.PLAN, Phase.EXECUTION),
         last_progress_at__lt=cutoff,
     )
+
+
+# --- Stalled plans (decision 0052) -----------------------------------------------------------
+
+
+def stall_reasons(plan: Plan, today: datetime.date) -> list[dict[str, Any]]:
+    """Why a plan stands still: when feedback last came (or never), how many actions are
+    overdue, and the open actions whose owner left (their membership or the organisation's
+    participation ended)."""
+    case_id = plan.case_id
+    house = plan.case.house
+    last = (
+        Feedback.objects.filter(action__case=case_id)
+        .order_by("-submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    reasons: list[dict[str, Any]] = [
+        {"code": "no_feedback", "since": timezone.localdate(last).isoformat() if last else None}
+    ]
+    open_actions = list(
+        Action.objects.filter(case=case_id, status=ActionStatus.OPEN).order_by("number")
+    )
+    overdue = sum(1 for a in open_actions if a.due_date < today)
+    if overdue:
+        reasons.append({"code": "overdue", "count": overdue})
+    taking_part = set(
+        Participation.objects.filter(case=case_id, ended_at__isnull=True).values_list(
+            "organisation", flat=True
+        )
+    )
+    working = set(
+        policy.memberships_in(house)
+        .filter(user__in=[a.owner_id for a in open_actions if a.owner_id])
+        .values_list("user", "organisation")
+    )
+    left = [
+        a.number
+        for a in open_actions
+        if a.owner_organisation_id not in taking_part
+        or (a.owner_id is not None and (a.owner_id, a.owner_organisation_id) not in working)
+    ]
+    if left:
+        reasons.append({"code": "owner_left", "actions": left})
+    return reasons
+
+
+def run_stalled_plans(today: datetime.date) -> int:
+    """Mark the plans that have stood still for their house's stall period, with why, and
+    tell the process director once per stall. Plans that moved again, or whose case left the
+    plan and execution phases, leave the list. Returns the number newly marked."""
+    marked = 0
+    stamp = _at_noon(today)
+    for house in House.objects.all():
+        stalled = stalled_plans(house, today)
+        Plan.objects.filter(case__house=house, stalled_at__isnull=False).exclude(
+            pk__in=stalled.values("pk")
+        ).update(stalled_at=None)
+        for plan in stalled.filter(stalled_at__isnull=True).select_related(
+            "case", "case__house", "case__process_director"
+        ):
+            with transaction.atomic():
+                reasons = stall_reasons(plan, today)
+                done = Plan.objects.filter(pk=plan.pk, stalled_at__isnull=True).update(
+                    stalled_at=stamp, stall_reasons=reasons, stall_notified_at=stamp
+                )
+                if not done:
+                    continue
+                case = plan.case
+                log.record(
+                    actor=None,
+                    house=house,
+                    name="plan.stalled",
+                    operation=Operation.UPDATE,
+                    obj=plan,
+                    case_id=case.pk,
+                    subjects=subject_refs(case_subjects(case)),
+                    after={"reasons": [r["code"] for r in reasons]},
+                )
+                director = case.process_director
+                notify(
+                    [director] if director else _role_holders(house.pk, Role.PROCESS_DIRECTOR),
+                    house=house,
+                    link=reverse("plans:stalled", kwargs={"slug": house.slug}),
+                    message=_("The plan of case %(ref)s has stalled: decide what happens")
+                    % {"ref": case.reference},
+                )
+                marked += 1
+    return marked

@@ -23,3 +23,8 @@ def remind_actions(today_iso: str | None = None) -> int:
 @task()
 def escalate_actions(today_iso: str | None = None) -> int:
     return schedule.run_escalations(_day(today_iso))
+
+
+@task()
+def mark_stalled_plans(today_iso: str | None = None) -> int:
+    return schedule.run_stalled_plans(_day(today_iso))

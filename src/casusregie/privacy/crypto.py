@@ -2,6 +2,7 @@
 
 - BSNs are stored encrypted (Fernet: AES-128-CBC + HMAC-SHA256) with `CASUSREGIE_FIELD_KEYS`
   (comma-separated, newest first, so keys can be rotated: old rows still decrypt).
+- Stored documents are encrypted the same way (`encrypt_bytes`), before they reach storage.
 - A BSN is found by its keyed hash (HMAC-SHA256 with `CASUSREGIE_HASH_KEY`), never by
   decrypting rows. The same keyed hash pseudonymises data subjects in the processing log.
 
@@ -50,6 +51,19 @@ def try_decrypt(token: str) -> str | None:
         return None
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """A file's bytes encrypted with the newest field key (stored documents)."""
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes | None:
+    """The plain bytes, or None when no configured key opens `token`."""
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken:
+        return None
+
+
 _IPAD = bytes(x ^ 0x36 for x in range(256))
 _OPAD = bytes(x ^ 0x5C for x in range(256))
 
@@ -86,6 +100,14 @@ def keyed_hash(value: str, *, purpose: str) -> str:
     """A stable pseudonym for `value`; `purpose` keeps hashes for different uses unlinkable.
     HMAC-SHA256(hash key, "purpose:value")."""
     return hmac_sha256(_keyed(purpose), value.encode())
+
+
+def rotate_bytes(token: bytes) -> bytes | None:
+    """A file's bytes encrypted with the newest key; None when no configured key opens them."""
+    try:
+        return _fernet().rotate(token)
+    except InvalidToken:
+        return None
 
 
 def rotate(token: str) -> str | None:

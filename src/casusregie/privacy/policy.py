@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from casusregie.accounts.models import Membership, User
+from casusregie.accounts.models import Membership, StandIn, User
 from casusregie.accounts.roles import Role
 from casusregie.houses.models import House, Organisation, Partnership
 
@@ -169,6 +169,42 @@ def case_memberships(user: Any) -> QuerySet[Membership]:
     """The user's active memberships in a case-working role: through these, and only these, a
     person reads an organisation's case content (invitations, audiences, owned actions)."""
     return _memberships(user).filter(role__in=CASE_ROLES)
+
+
+# --- Stand-ins (vervanging bij afwezigheid, docs/handover.md, decision 0046) --------------
+
+
+def acting_for(user: Any, house: House | int, holder: Any) -> bool:
+    """Whether `user` may act for `holder` in `house` today as their stand-in: an arrangement
+    in force (begun, not past its end date, not ended early) and the stand-in still holds a
+    case-working role there. The one check every permission that a stand-in inherits asks
+    (the case director's plan and review work, feedback on the absent person's actions)."""
+    holder_id = getattr(holder, "pk", holder)
+    if holder_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    if holder_id == user.pk or not user.is_active:
+        return False
+    house_id = house if isinstance(house, int) else house.pk
+    return StandIn.objects.active().filter(
+        house=house_id, absent=holder_id, stand_in=user
+    ).exists() and has_role(user, house_id, *CASE_ROLES)
+
+
+def stands_in_for(user: Any, holder_ref: str, house_ref: str = "house") -> Q:
+    """For predicates: True for rows whose holder (`holder_ref`, an outer reference to a user,
+    e.g. "case__case_director") `user` stands in for today in the row's house (`house_ref`),
+    while `user` holds a case-working role there. `acting_for` as one SQL predicate."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    return Q(
+        Exists(
+            StandIn.objects.active().filter(
+                stand_in=user,
+                house=OuterRef(house_ref),
+                absent=OuterRef(holder_ref),
+            )
+        )
+    ) & Q(Exists(_memberships(user).filter(house=OuterRef(house_ref), role__in=CASE_ROLES)))
 
 
 def _memberships(user: Any) -> QuerySet[Membership]:

@@ -70,6 +70,7 @@ _kept: dict[str, Kept] = {}
 _more_people: dict[str, list[Callable[[Any], list[Any]]]] = {}
 _removals: dict[str, list[Callable[[Any], object]]] = {}
 _still_named: list[Callable[[list[int]], set[int]]] = []
+_rotations: list[Callable[[Callable[[str], None]], int]] = []
 _answer_parts: list[Callable[[list[Any]], dict[str, list[dict[str, Any]]]]] = []
 
 
@@ -91,6 +92,17 @@ def oversight() -> Oversight:
     if not _oversight:
         raise LookupError("no app provides cases for oversight (cases/access.py registers it)")
     return _oversight[0]
+
+
+def also_encrypted(rotation: Callable[[Callable[[str], None]], int]) -> None:
+    """Encrypted data outside database columns (stored files): `rotation(say)` re-encrypts it
+    with the newest key, reports progress through `say`, and returns how many items no
+    configured key opens (left unchanged). `rotate_keys` runs it after the columns."""
+    _rotations.append(rotation)
+
+
+def rotations() -> list[Callable[[Callable[[str], None]], int]]:
+    return list(_rotations)
 
 
 # --- Retention --------------------------------------------------------------------------------
@@ -118,7 +130,7 @@ def also_people(kind: str, people_of: Callable[[Any], list[Any]]) -> None:
 
 def remove_with(kind: str, removal: Callable[[Any], object]) -> None:
     """Another app's rows go when a row of this kind is destroyed (a case's agenda items);
-    removals run in the order the apps load, before the row itself is deleted."""
+    removals run in the reverse order the apps load, before the row itself is deleted."""
     _removals.setdefault(kind, []).append(removal)
 
 
@@ -131,7 +143,9 @@ def people_of(kind: str, row: Any) -> list[Any]:
 
 
 def removals(kind: str) -> list[Callable[[Any], object]]:
-    return list(_removals.get(kind, []))
+    """Dependents first: an app that loads later builds on the earlier ones (documents hang on
+    referrals and agenda items), so its rows go before theirs."""
+    return list(reversed(_removals.get(kind, [])))
 
 
 def still_named_by(check: Callable[[list[int]], set[int]]) -> None:

@@ -17,12 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from casusregie.houses.models import House
 
 from . import log, lookups, providers
 from .audit import record_change
 from .models import (
+    AuditEvent,
     Disclosure,
     Operation,
     ProcessingLogEntry,
@@ -126,8 +128,11 @@ class Report:
     organisations: list[dict[str, str]] = field(default_factory=list)
     cases: list[dict[str, str]] = field(default_factory=list)
     referrals: list[dict[str, str]] = field(default_factory=list)
+    documents: list[dict[str, str]] = field(default_factory=list)
     disclosures: list[dict[str, Any]] = field(default_factory=list)
     withheld: int = 0
+    # Corrections of the person's details (date, field), never the old value (issue 23).
+    corrections: list[dict[str, str]] = field(default_factory=list)
 
 
 def disclosures_about(house: House, pseudonyms: list[str]) -> Any:
@@ -166,6 +171,7 @@ def report(request: SubjectRequest, *, include_withheld: bool = False) -> Report
     for part in providers.answer_parts():
         for section, rows in part(subjects).items():
             getattr(out, section).extend(rows)
+    out.corrections = corrections_of(subjects)
     withheld = set(request.withheld.values_list("disclosure_id", flat=True))
     categories = dict(DataCategory.choices)
     for d in disclosures_of(request):
@@ -185,6 +191,62 @@ def report(request: SubjectRequest, *, include_withheld: bool = False) -> Report
             }
         )
     return out
+
+
+# What the access answer calls each corrected field of a person (cases/actions.py
+# PERSON_FIELDS and the relation to the main person).
+CORRECTED_FIELDS = {
+    "first_name": _lazy("first name"),
+    "last_name": _lazy("surname"),
+    "date_of_birth": _lazy("date of birth"),
+    "bsn": _lazy("BSN"),
+    "address": _lazy("address"),
+    "relation_to_main": _lazy("relation to the main person"),
+    "has_authority": _lazy("parental authority"),
+}
+
+
+def corrections_of(subjects: list[Any]) -> list[dict[str, str]]:
+    """The corrections of these persons' details, from the audit trail (the case pages'
+    `case.correct_subject`): when, and which fields; the old values are not repeated."""
+    events = AuditEvent.objects.filter(
+        action="case.correct_subject",
+        object_type="cases.subject",
+        object_id__in=[str(s.pk) for s in subjects],
+    ).order_by("occurred_at", "pk")
+    return [
+        {
+            "date": timezone.localtime(e.occurred_at).strftime("%d-%m-%Y"),
+            "fields": ", ".join(str(CORRECTED_FIELDS.get(f, f)) for f in (e.after or {})),
+        }
+        for e in events
+    ]
+
+
+def is_open_correction_about(request: Any, house: House, subject: Any) -> bool:
+    """Whether `request` is an open correction request of `house` about `subject`."""
+    return (
+        isinstance(request, SubjectRequest)
+        and request.house_id == house.pk
+        and request.kind == RequestKind.CORRECTION
+        and request.status == RequestStatus.OPEN
+        and request.subjects.filter(pk=subject.pk).exists()
+    )
+
+
+def open_corrections_about(house: House, subject: Any) -> Any:
+    """The open correction requests about a person, for the correction form of a case."""
+    return SubjectRequest.objects.filter(
+        house=house, kind=RequestKind.CORRECTION, status=RequestStatus.OPEN, subjects=subject
+    ).order_by("received_on", "pk")
+
+
+def record_rectified(request: SubjectRequest, *, by: Any, note: str) -> SubjectRequest:
+    """A correction request carried out on the case pages (cases/actions.py
+    `do_correct_subject`): decided as granted, with what was corrected as the note."""
+    if request.kind != RequestKind.CORRECTION:
+        raise ValidationError(_("Only a correction request is carried out by a correction."))
+    return do_decide(request, actor=by, status=RequestStatus.GRANTED, note=note)
 
 
 def do_withhold(

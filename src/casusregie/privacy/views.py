@@ -635,30 +635,55 @@ def request_report(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpRe
     rights.log_report(found, request.user, fmt)
     filename = f"inzage-{house.slug}-{found.pk}"
     if fmt == "json":
-        body = {
-            "house": house.name,
-            "request": {"received_on": found.received_on.isoformat(), "kind": found.kind},
-            "people": content.people,
-            "cases": content.cases,
-            "organisations": content.organisations,
-            "referrals": content.referrals,
-            "disclosures": [
-                {k: v for k, v in d.items() if k not in ("id", "withheld")}
-                for d in content.disclosures
-            ],
-            "held_back": content.withheld,
-        }
         response = HttpResponse(
-            json.dumps(body, ensure_ascii=False, indent=2),
+            json.dumps(_report_json(house, found, content), ensure_ascii=False, indent=2),
             content_type="application/json; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
         return response
-    sections = [
+    body_pdf = pdf.document(
+        _("What %(house)s holds about you") % {"house": house.name},
+        _("Answer to your request of %(date)s") % {"date": found.received_on.strftime("%d-%m-%Y")},
+        _report_sections(content),
+        author=house.name,
+    )
+    response = HttpResponse(body_pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+    return response
+
+
+def _report_json(house: House, found: SubjectRequest, content: Any) -> dict[str, Any]:
+    return {
+        "house": house.name,
+        "request": {"received_on": found.received_on.isoformat(), "kind": found.kind},
+        "people": content.people,
+        "cases": content.cases,
+        "organisations": content.organisations,
+        "referrals": content.referrals,
+        "documents": content.documents,
+        "corrections": content.corrections,
+        "disclosures": [
+            {k: v for k, v in d.items() if k not in ("id", "withheld")} for d in content.disclosures
+        ],
+        "held_back": content.withheld,
+    }
+
+
+def _report_sections(content: Any) -> list[Any]:
+    """The PDF answer's sections, each with an empty text so the reader sees it was checked."""
+    from casusregie.web import pdf
+
+    return [
         pdf.Section(
             _("About whom"),
             rows=[[_("Name"), _("Date of birth"), _("Address")]]
             + [[p["name"], p["date_of_birth"], p["address"]] for p in content.people],
+        ),
+        pdf.Section(
+            _("Corrections of these details"),
+            rows=[[_("Date"), _("Corrected")]]
+            + [[c["date"], c["fields"]] for c in content.corrections],
+            empty_text=_("None."),
         ),
         pdf.Section(
             _("Cases"),
@@ -691,6 +716,12 @@ def request_report(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpRe
             empty_text=_("None."),
         ),
         pdf.Section(
+            _("Documents"),
+            rows=[[_("Added"), _("File"), _("In"), _("By"), _("Removed")]]
+            + [[d["date"], d["name"], d["in"], d["by"], d["removed"]] for d in content.documents],
+            empty_text=_("None."),
+        ),
+        pdf.Section(
             _("What was shared, with whom and why"),
             rows=[
                 [
@@ -718,12 +749,3 @@ def request_report(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpRe
             empty_text=_("None."),
         ),
     ]
-    body_pdf = pdf.document(
-        _("What %(house)s holds about you") % {"house": house.name},
-        _("Answer to your request of %(date)s") % {"date": found.received_on.strftime("%d-%m-%Y")},
-        sections,
-        author=house.name,
-    )
-    response = HttpResponse(body_pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-    return response

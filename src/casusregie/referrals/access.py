@@ -128,7 +128,7 @@ def referrals_held_about(subjects: list[Any]) -> dict[str, list[dict[str, Any]]]
     return {
         "referrals": [
             {
-                "date": r.created_at.strftime("%d-%m-%Y"),
+                "date": timezone.localtime(r.created_at).strftime("%d-%m-%Y"),
                 "by": r.referrer_organisation.name if r.referrer_organisation else "",
                 "status": str(r.get_status_display()),
             }

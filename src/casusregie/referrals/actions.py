@@ -20,7 +20,13 @@ from casusregie.cases import access as case_access
 from casusregie.cases import actions as case_actions
 from casusregie.cases.models import Case, CaseSubject, Participation, Subject, SubjectKind, Urgency
 from casusregie.houses.domains import LifeDomain
-from casusregie.houses.models import House, Organisation, Partnership, ReferralRights
+from casusregie.houses.models import (
+    House,
+    InviteeChoice,
+    Organisation,
+    Partnership,
+    ReferralRights,
+)
 from casusregie.inbox.actions import notify
 from casusregie.privacy import log, policy
 from casusregie.privacy.models import Operation
@@ -268,9 +274,12 @@ def _submit(referral: Referral, *, actor: User) -> None:
 def _check_signals(referral: Referral, actor: User) -> None:
     """Early warning (signals app): open convergence alerts about these people now point to
     this referral, and "already a case?" is asked of the other houses of the region."""
+    from casusregie.aftercare import hooks as aftercare_hooks
     from casusregie.signals import hooks
 
     hooks.referral_submitted(referral, actor=actor)
+    # A person of a case in aftercare or recently closed: the director may re-open it.
+    aftercare_hooks.referral_submitted(referral, actor=actor)
 
 
 @transaction.atomic
@@ -404,8 +413,26 @@ def do_accept_referral(
         _("Your referral %(ref)s has been accepted: case %(case)s")
         % {"ref": referral.reference, "case": case.reference},
     )
+    if add_to_case is None:
+        _ask_placing_organisation(referral.house, case, actor=actor)
     webhook_events.emit(webhook_events.REFERRAL_DECIDED, referral)
     return case
+
+
+def _ask_placing_organisation(house: House, case: Case, *, actor: User) -> None:
+    """Where the placing organisation chooses the invitees (decision 0050), its case workers
+    are asked to choose."""
+    if house.invitee_choice != InviteeChoice.PLACING_ORGANISATION:
+        return
+    if case.placing_organisation is None:
+        return
+    notify(
+        [u for u in policy.case_workers(house, case.placing_organisation) if u != actor],
+        house=house,
+        link=reverse("meetings:choose_invitees", kwargs={"slug": house.slug, "case": case.pk}),
+        message=_("Case %(ref)s is placed with your organisation: choose whom to invite")
+        % {"ref": case.reference},
+    )
 
 
 def _check_admission(criteria: Sequence[str]) -> list[str]:
@@ -702,6 +729,12 @@ def do_ask_known_to(
             message=_("Is this person known to you? Please answer before %(date)s")
             % {"date": deadline.strftime("%d-%m-%Y")},
         )
+    from casusregie.aftercare import hooks as aftercare_hooks
+
+    # One question (the first organisation's row) stands for the round in a relapse alert.
+    aftercare_hooks.known_to_asked(
+        house, subjects, queries[0].pk, case_id=case.pk if case else None, actor=actor
+    )
     webhook_events.emit(webhook_events.KNOWN_TO_ASKED, *queries)
     return queries
 

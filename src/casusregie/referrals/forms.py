@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from casusregie.accounts.models import User
 from casusregie.cases.models import Case, RelationKind, SubjectKind, Urgency
 from casusregie.houses.domains import LifeDomain
-from casusregie.houses.models import House, InviteeChoice, Organisation, ReferralRights
+from casusregie.houses.models import (
+    House,
+    InviteeChoice,
+    Organisation,
+    OrganisationKind,
+    ReferralRights,
+)
 from casusregie.privacy.bsn import validate_bsn
 from casusregie.web.forms import DateInput
 
@@ -209,6 +215,10 @@ class AcceptForm(forms.Form):
         placing = self.fields["placing_organisation"]
         assert isinstance(placing, forms.ModelChoiceField)
         placing.queryset = Organisation.objects.filter(partnerships__house=house).order_by("name")
+        if not house.may_take_cases:
+            # The house does not take cases itself: its own team is no choice (decision 0050).
+            placing.queryset = placing.queryset.exclude(kind=OrganisationKind.HOUSE_STAFF)
+            placing.help_text = _("This house does not take cases itself: choose a partner.")
         director = self.fields["process_director"]
         assert isinstance(director, forms.ModelChoiceField)
         director.queryset = directors

@@ -247,6 +247,11 @@ def _raise_alert(house: House, pseudonym: str, signals: Any, *, actor: Any) -> A
         "cats": ", ".join(alert.category_labels()),
     }
     notify([*_directors(house), *contacts], house=house, message=message, link=alert_link(alert))
+    if not before:
+        from casusregie.aftercare import hooks as aftercare_hooks
+
+        # A person of a case in aftercare or recently closed: the director may re-open it.
+        aftercare_hooks.signal_alert_raised(alert, actor=actor)
     return alert
 
 

@@ -18,13 +18,22 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from casusregie.accounts.roles import Role
+from casusregie.aftercare.work import my_work_section as aftercare_section
 from casusregie.cases.actions import record_case_list
 from casusregie.cases.models import Case, Participation
 from casusregie.cases.phases import Phase
 from casusregie.houses import access as house_access
 from casusregie.houses.models import House
 from casusregie.meetings.models import Meeting, MeetingStatus
-from casusregie.plans.models import Action, ActionStatus, Feedback, Plan, ReviewStatus
+from casusregie.plans.models import (
+    Action,
+    ActionRequest,
+    ActionStatus,
+    Feedback,
+    Plan,
+    RequestStatus,
+    ReviewStatus,
+)
 from casusregie.privacy import policy
 
 LIST_SIZE = 20
@@ -73,6 +82,13 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
             :LIST_SIZE
         ]
     )
+    # Owners' requests for more time or refusals waiting for a decision (decision 0051).
+    requests = policy.visible_in(user, ActionRequest, house).filter(status=RequestStatus.PENDING)
+    if Role.PROCESS_DIRECTOR not in roles:
+        requests = requests.filter(action__case__case_director=user)
+    requests_list = list(
+        requests.select_related("action", "action__case", "organisation").order_by("at")[:LIST_SIZE]
+    )
 
     takes_part = Exists(
         Participation.objects.filter(
@@ -87,6 +103,8 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
     )
     cases_list = list(my_cases[:LIST_SIZE])
     record_case_list(user, house, [c.pk for c in cases_list])
+
+    standing_in = stand_in_sections(user, house, today)
 
     meetings = list(
         policy.visible_in(user, Meeting, house)
@@ -111,14 +129,51 @@ def my_work(request: HttpRequest, slug: str) -> HttpResponse:
             "my_counts": my_counts,
             "my_actions": my_actions,
             "reviews": reviews_list,
+            "action_requests": requests_list,
+            "stalled_link": Role.PROCESS_DIRECTOR in roles,
             "cases": cases_list,
             "meetings": meetings,
             "per_org": figures.per_org if figures else None,
             "house_figures": figures.house if figures else None,
             "figures_at": figures.computed_at if figures else None,
             "grants_to_approve": grants_to_approve,
+            "standing_in": standing_in,
+            "aftercare": aftercare_section(user, house, today),
         },
     )
+
+
+def stand_in_sections(user: Any, house: House, today: datetime.date) -> list[dict[str, Any]]:
+    """ "As a stand-in for X until d-m-Y": the open actions and cases of the people this user
+    stands in for today (decision 0046), each read through the access policy. Three queries
+    whatever the number of arrangements, actions or cases."""
+    arrangements = [a for a in house_access.standing_in(house, user) if a.starts_on <= today]
+    if not arrangements or not policy.has_role(user, house, *policy.CASE_ROLES):
+        return []
+    absent = [a.absent_id for a in arrangements]
+    actions = list(
+        policy.visible_in(user, Action, house)
+        .filter(owner__in=absent, status=ActionStatus.OPEN)
+        .select_related("case")
+        .order_by("due_date", "id")[:LIST_SIZE]
+    )
+    cases = list(
+        policy.visible_in(user, Case, house)
+        .exclude(phase=Phase.CLOSED)
+        .filter(Q(case_director__in=absent) | Q(process_director__in=absent))
+        .order_by("-phase_changed_at")[:LIST_SIZE]
+    )
+    record_case_list(user, house, [c.pk for c in cases])
+    return [
+        {
+            "arrangement": a,
+            "actions": [x for x in actions if x.owner_id == a.absent_id],
+            "cases": [
+                c for c in cases if a.absent_id in (c.case_director_id, c.process_director_id)
+            ],
+        }
+        for a in arrangements
+    ]
 
 
 def house_work_figures(

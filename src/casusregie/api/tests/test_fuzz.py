@@ -26,11 +26,15 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
 
+from casusregie.aftercare.models import RelapseAlert
 from casusregie.cases.models import Case
 from casusregie.conftest import Cast
+from casusregie.documents.actions import do_upload_document
 from casusregie.integrations.scopes import SCOPES
 from casusregie.integrations.tests.helpers import create_approved
+from casusregie.journal.actions import do_write_entry
 from casusregie.meetings.actions import do_plan_meeting
+from casusregie.plans.services import ServiceData, do_add_service
 from casusregie.webhooks.actions import SubscriptionData, do_create_subscription
 
 from .fuzzing import CHECKS
@@ -92,7 +96,46 @@ def world(cast: Cast, as_user: Any, settings: Any) -> dict[str, int]:
         SubscriptionData(url="http://127.0.0.1:9/hook", event_types=["nl.casusregie.case.closed"]),
         actor=cast.admin,
     )
+    # A document of the case by A (decision 0043), so its operations meet a real one.
+    document = do_upload_document(
+        case=Case.objects.get(pk=case["id"]),
+        name="verslag.pdf",
+        data=b"%PDF-1.4 fuzz",
+        purpose="Afstemming",
+        audience="all",
+        actor=cast.participant_a,
+    )
+    # A journal entry by A and a service of A (decisions 0042, 0048): their operations meet a
+    # real one instead of a generated id that misses the URL pattern.
+    entry = do_write_entry(
+        Case.objects.get(pk=case["id"]),
+        kind="contact",
+        text="Huisbezoek afgelegd.",
+        occurred_on=timezone.localdate(),
+        purpose="Afstemming",
+        actor=cast.participant_a,
+    )
+    service = do_add_service(
+        cast.house,
+        cast.org_a,
+        ServiceData(
+            name="Buurtbemiddeling", domains=["justice"], target_group="Buren", waiting_weeks=3
+        ),
+        actor=cast.participant_a,
+    )
+    # A relapse alert on the case (decision 0053), so deciding it meets a real one.
+    alert = RelapseAlert.objects.create(
+        house=cast.house,
+        case_id=case["id"],
+        source_kind="referral",
+        source_id=referral["id"],
+        created_at=timezone.now(),
+    )
     return {
+        "relapse-alerts": alert.pk,
+        "journal": entry.pk,
+        "services": service.pk,
+        "documents": document.pk,
         "webhooks": subscription.pk,
         "meetings": meeting.pk,
         "item": meeting.agenda.get().pk,

@@ -15,8 +15,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from casusregie.accounts.models import Membership, User
@@ -42,10 +44,30 @@ CASE_PHASES = {
 }
 
 
+def document_storage(folder: Any) -> dict[str, Any]:
+    return {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+
+
 @pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
-    """A small demo, loaded once for this module and rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
+def demo_documents(tmp_path_factory: Any) -> Any:
+    return tmp_path_factory.mktemp("demo-documents")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any, demo_documents: Any) -> Iterator[list[str]]:
+    """A small demo, loaded once for this module and rolled back afterwards (its documents in
+    a temporary folder)."""
+    with (
+        override_settings(STORAGES=document_storage(demo_documents), CLAMD=""),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         lines: list[str] = []
         data.load(progress=lines.append, cases_per_house=PER_HOUSE)
         yield lines
@@ -272,3 +294,29 @@ def test_meetings_and_actions_in_every_state(houses: list[House]) -> None:
     overdue = Action.objects.filter(house__in=houses, status=ActionStatus.OPEN, due_date__lt=today)
     assert overdue.exists()
     assert Escalation.objects.filter(action__in=overdue).exists()
+
+
+def test_the_case_file_is_kept_in_each_house(
+    houses: list[House], demo: list[str], demo_documents: Any, settings: Any
+) -> None:
+    """Journals with more than one audience, documents whose bytes open, a corrected person, an
+    ended participation and a stand-in: what a house keeps between meetings (issue 23)."""
+    from casusregie.accounts.models import StandIn
+    from casusregie.cases.models import Participation
+    from casusregie.documents import storage
+    from casusregie.documents.models import Document
+    from casusregie.journal.models import JournalEntry
+    from casusregie.privacy.models import AuditEvent
+
+    settings.STORAGES = document_storage(demo_documents)
+    for house in houses:
+        entries = JournalEntry.objects.filter(case__house=house)
+        assert entries.count() >= 10
+        assert {e.audience for e in entries} >= {"all", "organisations"}
+        documents = list(Document.objects.filter(house=house))
+        assert {d.content_type for d in documents} >= {"application/pdf", "image/png"}
+        assert storage.read(documents[0].storage_key)[:5] in (b"%PDF-", b"\x89PNG\r")
+        assert Participation.objects.filter(case__house=house, ended_at__isnull=False).exists()
+        assert StandIn.objects.filter(house=house).exists()
+        assert AuditEvent.objects.filter(house=house, action="case.correct_subject").exists()
+    assert any("logboeknotities" in line for line in demo)

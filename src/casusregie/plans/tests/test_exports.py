@@ -144,3 +144,64 @@ def test_the_case_list_download_shows_only_visible_cases(
         f"/huizen/{cast.house.slug}/casussen/", {"formaat": "csv"}
     )
     assert case.reference not in response.content.decode("utf-8-sig")
+
+
+def _entry_with_document(cast: Cast, case: Case, number: int) -> None:
+    """An entry of A for A and B only, with a PDF attached for the same two."""
+    from casusregie.documents.actions import do_upload_document
+    from casusregie.journal.actions import do_write_entry
+    from casusregie.web import pdf
+
+    entry = do_write_entry(
+        case,
+        kind="home_visit",
+        text=f"Notitie-Zwaluw-{number}",
+        occurred_on=timezone.localdate(),
+        purpose="Afstemmen",
+        audience="organisations",
+        organisations=[cast.org_a, cast.org_b],
+        actor=cast.participant_a,
+    )
+    do_upload_document(
+        name=f"verslag-Merel-{number}.pdf",
+        data=pdf.document("Verslag", "Huisbezoek", [], author="Politie"),
+        purpose="Verslag",
+        audience="organisations",
+        organisations=[cast.org_a, cast.org_b],
+        case=case,
+        journal_entry=entry,
+        actor=cast.participant_a,
+    )
+
+
+def test_the_case_file_holds_the_journal_and_documents_of_their_audience(
+    as_user: Any, cast: Cast, case: Case
+) -> None:
+    """Issue 23: B, named, finds A's entry and document in its file; C takes part too but was
+    not named and finds neither. The number of queries does not grow with them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casusregie.cases.actions import do_add_participation
+
+    do_add_participation(
+        case, cast.org_c, role="Deelnemer", purpose="Zorg", actor=cast.process_director
+    )
+    _entry_with_document(cast, case, 1)
+    url = f"/huizen/{cast.house.slug}/casussen/{case.pk}/dossier/pdf/"
+    housing = as_user(cast.participant_b)
+    with CaptureQueriesContext(connection) as one:
+        text = pdf_text(housing.get(url).content)
+    assert "Notitie-Zwaluw-1" in text
+    assert "verslag-Merel-1.pdf" in text
+    care = pdf_text(case_file(as_user, cast, case, cast.participant_c).content)
+    assert "Jan Testpersoon" in care
+    assert "Zwaluw" not in care
+    assert "Merel" not in care
+
+    for number in (2, 3, 4):
+        _entry_with_document(cast, case, number)
+    with CaptureQueriesContext(connection) as four:
+        text = pdf_text(housing.get(url).content)
+    assert "Notitie-Zwaluw-4" in text
+    assert len(four) == len(one)

@@ -31,13 +31,15 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from pypdf import PdfReader
 
-from casusregie.accounts.models import Membership
+from casusregie.accounts.models import Membership, StandIn
 from casusregie.accounts.roles import Role
+from casusregie.aftercare.models import RelapseAlert
 from casusregie.conftest import Cast, verified_client
 from casusregie.houses.actions import do_grant_role
 from casusregie.imports.actions import import_file
 from casusregie.integrations.tests.helpers import create_approved
 from casusregie.network.models import Lesson
+from casusregie.plans.services import ServiceData, do_add_service
 from casusregie.privacy import policy
 from casusregie.privacy.policy import CASE_ROLES as CASE_WORKING
 from casusregie.surveys.actions import create_survey, token_hash
@@ -55,6 +57,7 @@ CONTRIBUTION_MARKER = "Inbreng-alleen-A-Kwartelkoning"
 ACTION_MARKER = "Actie-Matrix-Roerdomp"
 FEEDBACK_MARKER = "Terugkoppeling-Matrix-Wielewaal"
 CONTACT_MARKER = "Contactpersoon-Matrix-Bosuil"
+JOURNAL_MARKER = "Logboek-alleen-A-Roodborst"
 # Owned by the house's staff organisation: its privacy officer, administrator and auditor are
 # members too, but hold no case-working role (issue 22).
 STAFF_ACTION_MARKER = "Actie-Staf-Matrix-Lepelaar"
@@ -75,6 +78,9 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("houses:membership_end", "pk"): "membership_a",
     ("houses:grant_approve", "pk"): "role_grant",
     ("houses:grant_reject", "pk"): "role_grant",
+    ("houses:person_handover", "pk"): "participant_a",
+    ("houses:person_stand_ins", "pk"): "participant_a",
+    ("houses:stand_in_end", "pk"): "stand_in",
     ("referrals:detail", "pk"): "referral",
     ("referrals:edit", "pk"): "referral",
     ("referrals:withdraw", "pk"): "referral",
@@ -88,6 +94,15 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("cases:transition", "pk"): "case",
     ("cases:directors", "pk"): "case",
     ("cases:add_participant", "pk"): "case",
+    ("cases:participants", "pk"): "case",
+    ("cases:end_participation", "pk"): "case",
+    ("cases:end_participation", "organisation"): "org_a",
+    ("cases:details", "pk"): "case",
+    ("cases:people", "pk"): "case",
+    ("cases:correct_person", "pk"): "case",
+    ("cases:correct_person", "subject"): "case_subject",
+    ("cases:remove_person", "pk"): "case",
+    ("cases:remove_person", "subject"): "case_subject",
     ("cases:assess", "pk"): "case",
     ("cases:close", "pk"): "case",
     ("meetings:detail", "pk"): "meeting",
@@ -98,6 +113,12 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("meetings:cancel", "pk"): "meeting",
     ("meetings:table", "pk"): "meeting",
     ("meetings:attendance", "pk"): "meeting",
+    ("meetings:guest", "pk"): "meeting",
+    ("meetings:picture", "pk"): "meeting",
+    ("meetings:picture", "item"): "agenda_item",
+    ("meetings:at_the_table", "pk"): "meeting",
+    ("meetings:at_the_table", "item"): "agenda_item",
+    ("meetings:choose_invitees", "case"): "case",
     ("meetings:decision", "pk"): "meeting",
     ("meetings:decision", "item"): "agenda_item",
     ("meetings:actions", "pk"): "meeting",
@@ -113,6 +134,16 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("plans:action", "pk"): ("action", "late_action"),
     ("plans:feedback", "pk"): ("action", "late_action"),
     ("plans:review", "pk"): ("action", "late_action"),
+    ("plans:add_action", "pk"): "case",
+    ("plans:action_edit", "pk"): ("action", "late_action"),
+    ("plans:action_reassign", "pk"): ("action", "late_action"),
+    ("plans:action_reschedule", "pk"): ("action", "late_action"),
+    ("plans:action_cancel", "pk"): ("action", "late_action"),
+    ("plans:action_more_time", "pk"): ("action", "late_action"),
+    ("plans:action_decline", "pk"): ("action", "late_action"),
+    ("plans:request_decide", "pk"): "action",
+    ("plans:request_decide", "item"): "action_request",
+    ("plans:stalled_decide", "pk"): "case",
     ("privacy:signal", "pk"): "signal",
     ("privacy:activity_edit", "pk"): "activity",
     ("privacy:request", "pk"): "subject_request",
@@ -142,6 +173,14 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("api:action-feedback", "pk"): ("action", "late_action"),
     ("api:feedback-review", "pk"): "action",
     ("api:feedback-review", "feedback"): "feedback",
+    ("api:action-edit", "pk"): ("action", "late_action"),
+    ("api:action-reassign", "pk"): ("action", "late_action"),
+    ("api:action-reschedule", "pk"): ("action", "late_action"),
+    ("api:action-cancel", "pk"): ("action", "late_action"),
+    ("api:action-more-time", "pk"): ("action", "late_action"),
+    ("api:action-decline", "pk"): ("action", "late_action"),
+    ("api:action-request-decide", "pk"): "action",
+    ("api:action-request-decide", "item"): "action_request",
     ("api:case-plan", "pk"): "case",
     ("api:case-file", "pk"): "case",
     ("plans:case_file", "pk"): "case",
@@ -185,11 +224,45 @@ KWARGS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("surveys:remove_item", "item"): "survey_item",
     ("surveys_public:answer", "token"): "survey_token",
     ("signals:alert", "pk"): "concern_alert",
+    ("aftercare:alert", "pk"): "relapse_alert",
+    ("aftercare:extend", "pk"): "case",
+    ("api:relapse-alert-decide", "pk"): "relapse_alert",
+    ("api:case-aftercare-extend", "pk"): "case",
     ("signals:alert_request", "pk"): "concern_alert",
     ("signals:alert_close", "pk"): "concern_alert",
     ("signals:intake", "pk"): "signal_intake",
     ("signals:intake_progress", "pk"): "signal_intake",
     ("signals:intake_report", "pk"): "signal_intake",
+    ("documents:case", "pk"): "case",
+    ("documents:case_upload", "pk"): "case",
+    ("documents:case_download", "pk"): "case",
+    ("documents:case_download", "doc"): "document",
+    ("documents:case_remove", "pk"): "case",
+    ("documents:case_remove", "doc"): "document",
+    ("documents:referral", "pk"): "referral",
+    ("documents:referral_upload", "pk"): "referral",
+    ("documents:referral_download", "pk"): "referral",
+    ("documents:referral_download", "doc"): "referral_document",
+    ("documents:referral_remove", "pk"): "referral",
+    ("documents:referral_remove", "doc"): "referral_document",
+    ("api:case-documents", "pk"): "case",
+    ("api:document", "pk"): "document",
+    ("api:document-content", "pk"): "document",
+    ("journal:timeline", "pk"): "case",
+    ("journal:new", "pk"): "case",
+    ("journal:entry", "pk"): "case",
+    ("journal:entry", "entry"): "journal_entry",
+    ("journal:correct", "pk"): "case",
+    ("journal:correct", "entry"): "journal_entry",
+    ("api:case-journal", "pk"): "case",
+    ("api:journal-entry", "pk"): "journal_entry",
+    ("api:journal-corrections", "pk"): "journal_entry",
+    # The services map (decision 0048): a service of organisation A.
+    ("plans:service", "pk"): "service",
+    ("plans:service_edit", "pk"): "service",
+    ("plans:service_confirm", "pk"): "service",
+    ("plans:service_retire", "pk"): "service",
+    ("api:service", "pk"): "service",
 }
 EVERYWHERE: dict[str, str] = {"slug": "house"}
 # Patterns without a name cannot be reversed: the path to request, formatted with the world.
@@ -289,13 +362,23 @@ class World:
         return {**self.cast.members(), ANONYMOUS: None}
 
 
+def _person_pdf(title: str) -> bytes:
+    """A real PDF that names the case's person: a download shows them, so the matrix checks
+    who may fetch it and that the fetch is logged."""
+    from casusregie.web import pdf
+
+    return pdf.document(title, "Jan Testpersoon", [pdf.Section("Jan Testpersoon")], author="test")
+
+
 def build_world(cast: Cast) -> World:
     """Everything around one case, made with the project's own actions. Call it inside
     `django_capture_on_commit_callbacks(execute=True)` so mail after commit is sent."""
     from casusregie.cases import actions as case_actions
     from casusregie.cases.models import Case, Participation, SubjectKind
+    from casusregie.documents import actions as document_actions
     from casusregie.houses.domains import LifeDomain
     from casusregie.inbox.models import Notification
+    from casusregie.journal import actions as journal_actions
     from casusregie.meetings import actions as meeting_actions
     from casusregie.meetings.models import Answer, Audience, DecisionKind
     from casusregie.plans import actions as plan_actions
@@ -341,6 +424,15 @@ def build_world(cast: Cast) -> World:
         actor=cast.participant_a,
         organisation=cast.org_a,
         submit=True,
+    )
+    # A document of the referral while it waits for triage, by A, for everyone involved.
+    referral_document = document_actions.do_upload_document(
+        referral=referral,
+        name="melding.pdf",
+        data=_person_pdf("Toelichting bij de melding"),
+        purpose="Toelichting",
+        audience=Audience.ALL_PARTICIPANTS,
+        actor=cast.participant_a,
     )
     decider = referral_access.deciders(referral)[0]
     referral_actions.do_accept_referral(
@@ -389,6 +481,26 @@ def build_world(cast: Cast) -> World:
         purpose="Risicotaxatie",
         audience=Audience.ORGANISATIONS,
         organisations=[cast.org_a],
+        actor=cast.participant_a,
+    )
+    # A journal entry by A for A only (named organisations).
+    journal_entry = journal_actions.do_write_entry(
+        case,
+        kind="home_visit",
+        text=f"Huisbezoek politie {JOURNAL_MARKER}",
+        occurred_on=timezone.localdate(),
+        purpose="Risicotaxatie",
+        audience=Audience.ORGANISATIONS,
+        organisations=[cast.org_a],
+        actor=cast.participant_a,
+    )
+    # A document of the case by A, for every participant.
+    document = document_actions.do_upload_document(
+        case=case,
+        name="verslag.pdf",
+        data=_person_pdf("Verslag huisbezoek"),
+        purpose="Afstemming",
+        audience=Audience.ALL_PARTICIPANTS,
         actor=cast.participant_a,
     )
     for participant in (cast.participant_a, cast.participant_b):
@@ -527,14 +639,58 @@ def build_world(cast: Cast) -> World:
     role_grant = do_grant_role(
         cast.participant_c, house, cast.staff, Role.TRIAGE_MEMBER, actor=cast.admin
     )
+    # A stand-in that has already ended (decision 0046): its pages answer, it gives no powers.
+    stand_in = StandIn.objects.create(
+        house=house,
+        absent=cast.process_director,
+        stand_in=cast.triage,
+        starts_on=today,
+        ends_on=today,
+        created_by=cast.admin,
+        ended_at=timezone.now(),
+    )
+    service = do_add_service(
+        house,
+        cast.org_a,
+        ServiceData(
+            name="Buurtbemiddeling", domains=["justice"], target_group="Buren", waiting_weeks=3
+        ),
+        actor=cast.participant_a,
+    )
+    # News about the case's person raised a relapse alert (decision 0053): directors only.
+    relapse_alert = RelapseAlert.objects.create(
+        house=house,
+        case=case,
+        source_kind="referral",
+        source_id=referral.pk,
+        created_at=timezone.now(),
+    )
+    # The owner of the action declined it; the director has not decided (decision 0051).
+    from casusregie.plans.models import ActionRequest
+
+    action_request = ActionRequest.objects.create(
+        action=action,
+        kind="decline",
+        reason="Niet ons werk",
+        organisation=action.owner_organisation,
+        by=cast.participant_a,
+        at=timezone.now(),
+    )
     objects: dict[str, Any] = {
         "house": house,
+        "action_request": action_request,
+        "service": service,
+        "relapse_alert": relapse_alert,
+        "stand_in": stand_in,
         "case": case,
         "referral": referral,
         "known_to": known_to,
         "meeting": meeting,
         "agenda_item": item,
         "contribution": contribution,
+        "journal_entry": journal_entry,
+        "document": document,
+        "referral_document": referral_document,
         "goal": goal,
         "action": action,
         "late_action": late,
@@ -547,6 +703,7 @@ def build_world(cast: Cast) -> World:
         "lesson": lesson,
         "survey_item": survey.items.order_by("position").first(),
         "org_a": cast.org_a,
+        "case_subject": case.case_subjects.get(is_main=True).subject,
         "participant_a": cast.participant_a,
         "membership_a": Membership.objects.get(user=cast.participant_a, house=house),
         "role_grant": role_grant,
@@ -596,6 +753,13 @@ def build_world(cast: Cast) -> World:
     def sees_contribution(user: Any) -> bool:
         return has_role(user, Role.PROCESS_DIRECTOR) or bool(orgs_of(user) & readers)
 
+    journal_readers = {journal_entry.organisation_id} | set(
+        journal_entry.audience_organisations.values_list("pk", flat=True)
+    )
+
+    def sees_journal(user: Any) -> bool:
+        return has_role(user, Role.PROCESS_DIRECTOR) or bool(orgs_of(user) & journal_readers)
+
     def sees_action(user: Any) -> bool:
         return (
             has_role(user, *policy.STAFF_ROLES)
@@ -622,6 +786,7 @@ def build_world(cast: Cast) -> World:
         Marker(GOAL_MARKER, "the plan's goal", sees_case),
         Marker(DECISION_MARKER, "the meeting's decision", sees_case),
         Marker(CONTRIBUTION_MARKER, "the contribution for A only", sees_contribution),
+        Marker(JOURNAL_MARKER, "the journal entry for A only", sees_journal),
         Marker(ACTION_MARKER, "the action owned by A", sees_action),
         Marker(FEEDBACK_MARKER, "the feedback of A", sees_action),
         Marker(CONTACT_MARKER, "B's known-to answer", sees_answer),

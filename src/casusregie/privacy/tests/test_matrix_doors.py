@@ -87,6 +87,12 @@ THROUGH: dict[str, str] = {
     "houses:people": "PD A B C ADM TRI FG AUD",
     "houses:person_add": "ADM",
     "houses:person": "PD A B C ADM TRI FG AUD",
+    # Handover: who arranges the work of someone leaving (numbers for the director only).
+    "houses:person_handover": "PD ADM",
+    # A person's stand-ins: the person (A in the world), a process director, the administrator.
+    "houses:person_stand_ins": "PD A ADM",
+    # Ending a stand-in: who arranged it may end it, and the stand-in (TRI in the world).
+    "houses:stand_in_end": "PD ADM TRI",
     "houses:membership_end": "ADM",
     "houses:grant_approve": "ADM",
     "houses:grant_reject": "ADM",
@@ -109,6 +115,12 @@ THROUGH: dict[str, str] = {
     "cases:transition": "PD",
     "cases:directors": "PD",
     "cases:add_participant": "PD",
+    "cases:participants": "PD",
+    "cases:end_participation": "PD",
+    "cases:details": "PD",
+    "cases:people": "PD",
+    "cases:correct_person": "PD",
+    "cases:remove_person": "PD",
     "cases:assess": "PD",
     "cases:close": "PD",
     "meetings:list": "PD A B C ADM TRI FG AUD",
@@ -120,6 +132,12 @@ THROUGH: dict[str, str] = {
     "meetings:cancel": "PD",
     "meetings:table": "PD",
     "meetings:attendance": "PD",
+    "meetings:guest": "PD",
+    "meetings:picture": "PD",
+    "meetings:at_the_table": "PD",
+    # The world's house lets the process director choose the invitees: nobody else chooses
+    # (referrals/tests/test_house_settings.py lets the placing organisation through).
+    "meetings:choose_invitees": "",
     "meetings:decision": "PD",
     "meetings:actions": "PD",
     "meetings:close": "PD",
@@ -133,6 +151,26 @@ THROUGH: dict[str, str] = {
     "plans:action": "PD A TRI",
     "plans:feedback": "PD A TRI",
     "plans:review": "PD",
+    # The action lifecycle (decision 0051): the plan's editors change actions; the owner
+    # organisation asks for time or declines; the director decides. Stalled plans (0052):
+    # the process director's list.
+    "plans:add_action": "PD",
+    "plans:action_edit": "PD",
+    "plans:action_reassign": "PD",
+    "plans:action_reschedule": "PD",
+    "plans:action_cancel": "PD",
+    "plans:action_more_time": "A",
+    "plans:action_decline": "A",
+    "plans:request_decide": "PD",
+    "plans:stalled": "PD",
+    "plans:stalled_decide": "",
+    "POST /api/v1/houses/{slug}/actions/{id}/edit": "PD",
+    "POST /api/v1/houses/{slug}/actions/{id}/reassign": "PD",
+    "POST /api/v1/houses/{slug}/actions/{id}/reschedule": "PD",
+    "POST /api/v1/houses/{slug}/actions/{id}/cancel": "PD",
+    "POST /api/v1/houses/{slug}/actions/{id}/more-time": "A",
+    "POST /api/v1/houses/{slug}/actions/{id}/decline": "A",
+    "POST /api/v1/houses/{slug}/actions/{id}/requests/{item}/decide": "PD",
     "work:my_work": "PD A B C ADM TRI FG AUD",
     "privacy:method": "PD A B C ADM TRI FG AUD",
     "privacy:method_edit": "ADM",
@@ -190,7 +228,41 @@ THROUGH: dict[str, str] = {
     "network:add_lesson": "",
     "network:delete_lesson": "",
     "set_language": "PD A B C ADM OTH TRI FG AUD ANON",
+    # Documents (docs/documents.md): who may read the case or referral and the document's
+    # audience (here: all participants); removal by the organisation that added it (A) or a
+    # process director.
+    "documents:case": "PD A B TRI",
+    "documents:case_upload": "PD A B TRI",
+    "documents:case_download": "PD A B TRI",
+    "documents:case_remove": "PD A",
+    "documents:referral": "PD A TRI",
+    "documents:referral_upload": "PD A TRI",
+    "documents:referral_download": "PD A TRI",
+    "documents:referral_remove": "PD A",
+    # The case journal (docs/journal.md): the timeline for who may read the case; writing for
+    # people working on it (staff, A and B); the world's entry is for A only, corrected by A.
+    "journal:timeline": "PD A B TRI",
+    "journal:new": "PD A B TRI",
+    "journal:entry": "PD A",
+    "journal:correct": "A",
+    # The services map (decision 0048): read by every case-working role and the functional
+    # administrator (no personal data, but a working tool); the world's service is A's, changed
+    # by A and the administrator; the import is the administrator's.
+    "plans:services": "PD A B C ADM TRI",
+    "plans:service_add": "PD A B C ADM TRI",
+    "plans:service": "PD A B C ADM TRI",
+    "plans:service_edit": "A ADM",
+    "plans:service_confirm": "A ADM",
+    "plans:service_retire": "A ADM",
+    "plans:service_import": "ADM",
+    "plans:service_import_sample": "ADM",
     "GET /api/v1/houses/{slug}/actions": "PD A B C ADM TRI FG AUD",
+    # The services map: every case-working role and the administrator read and add; the owning
+    # organisation (A in the world) and the administrator change (decision 0048).
+    "GET /api/v1/houses/{slug}/services": "PD A B C ADM TRI",
+    "POST /api/v1/houses/{slug}/services": "PD A B C ADM TRI",
+    "GET /api/v1/houses/{slug}/services/{id}": "PD A B C ADM TRI",
+    "PATCH /api/v1/houses/{slug}/services/{id}": "A ADM",
     "GET /api/v1/houses/{slug}/actions/{id}": "PD A TRI",
     "POST /api/v1/houses/{slug}/actions/{id}/feedback": "PD A TRI",
     "POST /api/v1/houses/{slug}/actions/{id}/feedback/{feedback}/review": "PD",
@@ -207,6 +279,15 @@ THROUGH: dict[str, str] = {
     "GET /api/v1/houses/{slug}/cases/{id}/plan": "PD A B TRI",
     "GET /api/v1/houses/{slug}/cases/{id}/progress": "PD A B TRI",
     "POST /api/v1/houses/{slug}/cases/{id}/transition": "PD",
+    "GET /api/v1/houses/{slug}/cases/{id}/documents": "PD A B TRI",
+    "POST /api/v1/houses/{slug}/cases/{id}/documents": "PD A B TRI",
+    "GET /api/v1/houses/{slug}/documents/{id}": "PD A B TRI",
+    "DELETE /api/v1/houses/{slug}/documents/{id}": "PD A",
+    "GET /api/v1/houses/{slug}/documents/{id}/content": "PD A B TRI",
+    "GET /api/v1/houses/{slug}/cases/{id}/journal": "PD A B TRI",
+    "POST /api/v1/houses/{slug}/cases/{id}/journal": "PD A B TRI",
+    "GET /api/v1/houses/{slug}/journal/{id}": "PD A",
+    "POST /api/v1/houses/{slug}/journal/{id}/corrections": "A",
     "GET /api/v1/houses/{slug}/known-to-queries": "PD A B C ADM TRI FG AUD",
     "GET /api/v1/houses/{slug}/known-to-queries/{id}": "PD B",
     "POST /api/v1/houses/{slug}/known-to-queries/{id}/answer": "B",
@@ -247,6 +328,8 @@ THROUGH: dict[str, str] = {
     "signals:check": "PD A B C TRI",
     "signals:overview": "PD",
     "signals:alert": "PD A B",
+    "aftercare:alert": "PD",
+    "aftercare:extend": "",
     "signals:alert_request": "PD",
     "signals:alert_close": "PD",
     "signals:intake_upload": "PD A B C TRI",
@@ -255,6 +338,9 @@ THROUGH: dict[str, str] = {
     "signals:intake_report": "A",
     "signals_exchange:answer": "",
     "GET /api/v1/houses/{slug}/signal-alerts": "PD A B C TRI",
+    "GET /api/v1/houses/{slug}/relapse-alerts": "PD",
+    "POST /api/v1/houses/{slug}/relapse-alerts/{id}/decide": "PD",
+    "POST /api/v1/houses/{slug}/cases/{id}/aftercare/extend": "PD",
     "POST /api/v1/houses/{slug}/signals": "PD A B C TRI",
     "POST /api/v1/houses/{slug}/signals/already-a-case": "PD A B C TRI",
 }
@@ -268,6 +354,10 @@ API_KINDS = {
     "meetings": "meeting",
     "privacy-requests": "subject_request",
     "webhooks": "subscription",
+    "documents": "document",
+    "journal": "journal_entry",
+    "services": "service",
+    "relapse-alerts": "relapse_alert",
 }
 WRITES = {"post", "put", "patch", "delete"}
 

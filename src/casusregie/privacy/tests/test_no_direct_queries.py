@@ -28,7 +28,7 @@ MODULES = sorted(
     for p in SRC.rglob("*.py")
     if "tests" not in p.parts
     and "migrations" not in p.parts
-    and (p.name in ("views.py", "api.py") or p.parent.name in ("views", "templatetags"))
+    and (p.name.endswith(("views.py", "api.py")) or p.parent.name in ("views", "templatetags"))
 )
 MANAGERS = ("objects", "_default_manager", "_base_manager")
 

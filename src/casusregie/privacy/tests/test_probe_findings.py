@@ -144,8 +144,18 @@ def test_a_token_with_only_cases_read_does_not_get_the_case_file(cast: Cast, cas
     assert response.status_code == 403
     assert "actions:read" in response.json()["detail"]
     assert api(narrow).get(house_api(cast, "actions")).status_code == 403
+    # Since issue 23 the file holds the journal too: without `journal:read`, no file.
+    _client, no_journal = make_client(
+        cast, cast.org_a, scopes="cases:read actions:read meetings:read", name="Zonder logboek"
+    )
+    response = api(no_journal).get(house_api(cast, f"cases/{case.pk}/file.pdf"))
+    assert response.status_code == 403
+    assert "journal:read" in response.json()["detail"]
     _client, full = make_client(
-        cast, cast.org_a, scopes="cases:read actions:read meetings:read", name="Volledig"
+        cast,
+        cast.org_a,
+        scopes="cases:read actions:read meetings:read journal:read",
+        name="Volledig",
     )
     response = api(full).get(house_api(cast, f"cases/{case.pk}/file.pdf"))
     assert response.status_code == 200

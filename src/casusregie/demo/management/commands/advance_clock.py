@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 
 from casusregie.meetings.models import Meeting, TimeSlot
-from casusregie.plans.models import Action, Escalation, Feedback, Plan, PlanRevision
+from casusregie.plans.models import Action, Escalation, Feedback, Plan, PlanRevision, Service
 
 # (model, date or datetime fields) moved back by the same number of days.
 SHIFTED: list[tuple[Any, tuple[str, ...]]] = [
@@ -23,6 +23,7 @@ SHIFTED: list[tuple[Any, tuple[str, ...]]] = [
     (Escalation, ("reached_at", "resolved_at")),
     (Plan, ("updated_at", "last_progress_at")),
     (PlanRevision, ("created_at",)),
+    (Service, ("updated_at", "waiting_confirmed_on")),
     (Meeting, ("starts_at", "held_at", "cancelled_at")),
     (TimeSlot, ("starts_at",)),
 ]

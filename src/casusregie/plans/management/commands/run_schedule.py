@@ -9,10 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from casusregie.aftercare.tasks import aftercare_duties
 from casusregie.api.models import purge_expired
 from casusregie.inbox.tasks import send_digests_task
 from casusregie.outbox import delivery as outbox
-from casusregie.plans.tasks import escalate_actions, remind_actions
+from casusregie.plans.tasks import escalate_actions, mark_stalled_plans, remind_actions
 from casusregie.privacy.tasks import detect_usage_signals, retention_duties, seal_log
 from casusregie.signals.actions import purge_expired_signals
 from casusregie.web.task_queue import STALE, requeue_abandoned
@@ -21,8 +22,8 @@ from casusregie.webhooks.tasks import webhook_duties
 
 class Command(BaseCommand):
     help = (
-        "Queue reminders, escalations, privacy signals, retention duties, the daily log seal "
-        "and daily digests; "
+        "Queue reminders, escalations, stalled plans, privacy signals, retention duties, "
+        "the daily log seal and daily digests; "
         "deliver queued mail; purge expired API idempotency answers."
     )
 
@@ -57,10 +58,12 @@ class Command(BaseCommand):
         for name, job in (
             ("herinneringen", remind_actions),
             ("escalaties", escalate_actions),
+            ("vastgelopen plannen", mark_stalled_plans),
             ("privacysignalen", detect_usage_signals),
             ("bewaartermijnen", retention_duties),
             ("logzegel", seal_log),
             ("webhooks", webhook_duties),
+            ("nazorg", aftercare_duties),
         ):
             result = job.enqueue(today)
             done = result.return_value if result.is_finished else "in de wachtrij / queued"

@@ -52,6 +52,8 @@ class Command(BaseCommand):
         unreadable = 0
         for model, fields in encrypted_columns().items():
             unreadable += self.rotate_model(model, fields, options["batch"])
+        for rotation in providers.rotations():
+            unreadable += rotation(self.stdout.write)
         if unreadable:
             raise CommandError(
                 f"{unreadable} value(s) could not be opened with any configured key and were "
