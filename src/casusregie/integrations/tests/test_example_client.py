@@ -120,8 +120,10 @@ def test_the_example_client_files_a_referral_and_hears_the_decision(
     server: dict[str, Any],
 ) -> None:
     listen = f"127.0.0.1:{free_port()}"
+    # Polling is the client's safety net; with a long interval the webhook (delivered within
+    # seconds) is what wakes it, however busy the machine is — a 1 s poll raced the webhook.
     client = run_client(
-        server, "--token", server["token"], "--listen", listen, "--poll", "1", "--timeout", "90"
+        server, "--token", server["token"], "--listen", listen, "--poll", "30", "--timeout", "90"
     )
     try:
         # Wait until the client has filed (and re-sent) its referral; then triage decides.
