@@ -383,7 +383,11 @@ def api_path(world: World, template: str) -> str:
     values = {
         "slug": world.cast.house.slug,
         "id": getattr(world.objects.get(API_KINDS.get(kind, ""), None), "pk", 0),
-        "item": world.objects["agenda_item"].pk,
+        # `{item}` is an agenda item, except under an action's requests (decision 0051): ids
+        # of different tables only coincide on a fresh database, so fill each with its own.
+        "item": world.objects[
+            "action_request" if "/requests/{item}" in template else "agenda_item"
+        ].pk,
         "feedback": world.objects["feedback"].pk,
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
